@@ -1,0 +1,42 @@
+"""Case = validated System + its resolved profiles. The built-in case ships as package data."""
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from grid.config import load_case_dict
+from grid.system import System, build_system
+from profiles.series import Profiles, check_references, load_profiles
+
+
+@dataclass
+class Case:
+    system: System
+    profiles: Profiles
+
+    @property
+    def data_hours(self) -> int | None:
+        """Hours of data the profiles cover (None when every series is a constant)."""
+        return self.profiles.hours
+
+
+def builtin_case_path() -> Path:
+    """Path of the packaged built-in case file."""
+    return Path(str(resources.files("dispatch.data").joinpath("builtin.yaml")))
+
+
+def load_case(path=None, overlays=(), seed: int = 0) -> Case:
+    """Load a case file (default: the built-in case) with optional overlay files.
+
+    `seed` offsets the seed of every synthetic profile (0 = the case as written), so one case
+    file gives many weather draws.
+    """
+    path = Path(path) if path else builtin_case_path()
+    doc = load_case_dict(path, overlays)
+    if seed:
+        for spec in doc["profiles"].values():
+            if isinstance(spec, dict) and "synthetic" in spec:
+                spec["seed"] = spec.get("seed", 0) + seed
+    system = build_system(doc, path)
+    prof = load_profiles(system)
+    check_references(system, prof)
+    return Case(system, prof)

@@ -1,0 +1,210 @@
+"""The `npsim` command line: run, check, init.
+
+Exit codes: 0 ok, 1 runtime failure (a window without a feasible solution, checker violations in
+`npsim check`), 2 bad input (one line naming file, field and the allowed range; nothing written).
+Heavy imports (highspy, matplotlib) happen inside the commands so `npsim --help` stays instant.
+"""
+import argparse
+import json
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from grid import __version__
+from grid.errors import InputError
+
+RUN_EXAMPLE = """examples:
+  npsim run                                  # the built-in case, its default hours
+  npsim run my_case.yaml --hours 48 --start 2025-07-01 --out out/july
+  npsim run my_case.yaml --overlay configs/options/cheap_gas.yaml --mip-gap 0.001"""
+CHECK_EXAMPLE = """example:
+  npsim run --out out/base && npsim check out/base"""
+INIT_EXAMPLE = """example:
+  npsim init mycase && npsim run mycase/case.yaml"""
+
+
+def _number(text, field, kind, lo=None, hi=None, lo_open=False):
+    """Parse a numeric CLI option; InputError naming the option and the allowed range."""
+    from grid.schema import Spec
+    from grid.config import _number as check_number
+    spec = Spec(kind, lo=lo, hi=hi, lo_open=lo_open)
+    try:
+        v = float(text)
+    except ValueError:
+        raise InputError("command line", field, text, spec.allowed()) from None
+    return check_number(int(v) if kind == "int" and v.is_integer() else v, spec, field, "command line")
+
+
+def _start_hour(text, system) -> int:
+    """--start as a 0-based hour index or an ISO date/datetime relative to time.start."""
+    if text is None:
+        return system.first_hour
+    if text.lstrip("-").isdigit():
+        h = int(text)
+        if h < 0:
+            raise InputError("command line", "--start", text, "an hour index >= 0 or an ISO date/datetime")
+        return h
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError("command line", "--start", text, "an hour index >= 0 or an ISO date/datetime") from None
+    delta = (when - system.start).total_seconds() / 3600.0
+    if delta < 0 or not float(delta).is_integer():
+        raise InputError("command line", "--start", text,
+                         f"a whole hour at or after the data start {system.start.isoformat()}")
+    return int(delta)
+
+
+class _Progress:
+    """Windows done and ETA on stderr (one updating line on a terminal, sparse lines otherwise)."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last = 0.0
+
+    def __call__(self, done, total, elapsed):
+        eta = elapsed / done * (total - done)
+        bar = "#" * int(30 * done / total)
+        line = f"[{bar:<30}] {done}/{total} windows  {elapsed:6.1f} s  ETA {eta:6.1f} s"
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if done == total else ""))
+        elif done == total or elapsed - self.last >= 10:
+            self.stream.write(line + "\n")
+            self.last = elapsed
+        self.stream.flush()
+
+
+def cmd_run(args) -> int:
+    from dispatch.case import load_case
+    from dispatch.check import check
+    from dispatch.compile import compile_window
+    from dispatch.outputs import write_run
+    from dispatch.report import format_summary
+    from dispatch.simulate import engine_options, simulate
+
+    seed = _number(args.seed, "--seed", "int", 0) if args.seed is not None else 0
+    mip_gap = _number(args.mip_gap, "--mip-gap", "float", 0, 1) if args.mip_gap is not None else None
+    tl = _number(args.time_limit, "--time-limit", "float", 0, lo_open=True) if args.time_limit is not None else None
+    threads = _number(args.threads, "--threads", "int", 1, 256) if args.threads is not None else None
+    case = load_case(args.config, args.overlay or (), seed=seed)
+    sysm = case.system
+    hours = _number(args.hours, "--hours", "int", 1) if args.hours is not None else sysm.hours
+    first = _start_hour(args.start, sysm)
+    dh = case.data_hours
+    if dh is not None and first + hours > dh:
+        raise InputError(args.config or "built-in case", "--hours/--start", f"hours {first}..{first + hours - 1}",
+                         f"the profiles cover hours 0..{dh - 1} ({sysm.start.isoformat()} + {dh} h)")
+    opts = engine_options(sysm, name=args.engine, mip_gap=mip_gap, time_limit_s=tl, threads=threads)
+    if seed:
+        opts["highs"] = {"random_seed": seed}
+    out = Path(args.out or f"npsim-out/{sysm.name}")
+    t0 = time.perf_counter()
+    sched = simulate(case, first, hours, opts, progress=None if args.quiet else _Progress())
+    wall = time.perf_counter() - t0
+    a = compile_window(case, first, hours)
+    violations, costs = check(a, sched)
+    extra = {"engine": opts["name"], "mip_gap_target": opts["mip_gap"], "wall_time_s": wall, "seed": seed,
+             "npsim_version": __version__, "config": str(args.config or "built-in"),
+             "overlays": [str(o) for o in (args.overlay or ())]}
+    sm = write_run(out, case, a, sched, costs, violations, extra)
+    print(format_summary(sm))
+    print(f"  output         {out}/")
+    if violations:
+        for v in violations[:10]:
+            print(f"  violation: {v.rule} hour {v.hour} {v.element}: {v.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_check(args) -> int:
+    from dispatch.case import load_case
+    from dispatch.check import check
+    from dispatch.compile import compile_window
+    from dispatch.outputs import read_schedule
+
+    out = Path(args.outdir)
+    if not (out / "summary.json").is_file():
+        raise InputError(out, "summary.json", None, "not found: give the output folder of `npsim run`",
+                         show_value=False)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    case = load_case(out / "case.yaml")
+    a = compile_window(case, summary["first_hour"], summary["hours"])
+    s = read_schedule(out, summary, a.thermal_names, a.renewable_names, a.initial.on)
+    violations, costs = check(a, s)
+    for v in violations:
+        print(f"{v.rule}\thour {v.hour}\t{v.element}\t{v.message}")
+    drift = abs(costs.objective - summary["objective"]) > 1e-6 * max(1.0, abs(summary["objective"]))
+    if drift:
+        print(f"objective\t-\tsystem\trecomputed objective {costs.objective:,.2f} differs from summary.json "
+              f"{summary['objective']:,.2f}")
+    n = len(violations) + int(drift)
+    print(f"npsim check {out}: {s.T} h, {len(a.thermal_names)} units, {n} violations; "
+          f"objective {costs.objective:,.2f} {case.system.currency}")
+    return 1 if n else 0
+
+
+def cmd_init(args) -> int:
+    from dispatch.case import load_case
+    from dispatch.outputs import atomic_folder, write_case_files
+
+    out = Path(args.dir)
+    if out.exists() and any(out.iterdir()):
+        raise InputError(out, "DIR", str(out), "an empty or new folder (init never overwrites)")
+    case = load_case(None)
+    with atomic_folder(out) as tmp:
+        write_case_files(case, tmp, case.system.first_hour, case.system.hours)
+    print(f"wrote {out}/case.yaml and {out}/profiles.csv — edit them, then: npsim run {out}/case.yaml")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="npsim", description="Hourly unit commitment and dispatch of "
+                                "high-renewable power systems.", epilog=RUN_EXAMPLE,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"npsim {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="simulate a case and write an output folder", epilog=RUN_EXAMPLE,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("config", nargs="?", help="case YAML (default: the built-in case)")
+    r.add_argument("--overlay", action="append", metavar="YAML", help="overlay merged onto the case (repeatable)")
+    r.add_argument("--engine", choices=("milp", "fast"), help="engine (default: the case's engine.name)")
+    r.add_argument("--hours", metavar="N", help="hours to simulate (default: the case's time.hours)")
+    r.add_argument("--start", metavar="S", help="first hour: ISO date/datetime or 0-based hour index")
+    r.add_argument("--out", metavar="DIR", help="output folder (default: npsim-out/<case name>)")
+    r.add_argument("--mip-gap", metavar="X", help="relative MIP gap per window (default 0.005)")
+    r.add_argument("--time-limit", metavar="S", help="solver time limit per window in seconds (default 120)")
+    r.add_argument("--threads", metavar="N", help="solver threads (default 1)")
+    r.add_argument("--seed", metavar="N", help="offset for synthetic-profile seeds and HiGHS (default 0)")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=cmd_run)
+    c = sub.add_parser("check", help="re-run the independent checker on an output folder", epilog=CHECK_EXAMPLE,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("outdir", help="output folder of `npsim run`")
+    c.set_defaults(func=cmd_check)
+    i = sub.add_parser("init", help="write the built-in case (YAML + profiles) for editing", epilog=INIT_EXAMPLE,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    i.add_argument("dir", help="new folder")
+    i.set_defaults(func=cmd_init)
+    return p
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as e:
+        print(f"npsim: error: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:  # noqa: BLE001 — runtime failures: one line, exit 1
+        from dispatch.uc import SolveError
+        if isinstance(e, SolveError):
+            print(f"npsim: solver failure: {e}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""Compile a Case for one time window into `SystemArrays`: plain numpy, time-first (T, n).
+
+Costs are folded here once: a fuel curve becomes a money curve (fuel × price + fuel × CO2 factor ×
+carbon price) with a matching CO2 curve, start-up fuel becomes start-up cost and CO2. Both engines
+and the checker read only these arrays.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class InitialState:
+    """Unit state just before the window's first hour (all (G,))."""
+    on: np.ndarray          # bool
+    hours: np.ndarray       # float, hours in the current state (>= 1)
+    p_mw: np.ndarray        # output in the last hour (0 when off)
+
+    def copy(self):
+        return InitialState(self.on.copy(), self.hours.copy(), self.p_mw.copy())
+
+
+@dataclass
+class SystemArrays:
+    """One window of the problem. T hours, G thermal units, R renewables, L curve points, S start
+    categories. Money in the case currency, power MW, energy MWh, CO2 t."""
+    first_hour: int                 # data hour index of t = 0
+    T: int
+    thermal_names: list
+    thermal_tech: list
+    p_min_mw: np.ndarray            # (G,)
+    p_max_mw: np.ndarray            # (G,)
+    ramp_up_mw_per_h: np.ndarray    # (G,) on output above p_min
+    ramp_down_mw_per_h: np.ndarray  # (G,)
+    startup_ramp_mw_per_h: np.ndarray   # (G,) largest output in a start-up hour
+    shutdown_ramp_mw_per_h: np.ndarray  # (G,) largest output in the hour before a shut-down
+    min_up_h: np.ndarray            # (G,) int
+    min_down_h: np.ndarray          # (G,) int
+    must_run: np.ndarray            # (T, G) bool
+    reserve_eligible: np.ndarray    # (G,) bool
+    curve_mw: np.ndarray            # (G, L) points, padded by repeating the last
+    curve_cost_per_h: np.ndarray    # (G, L) currency/h at each point (fuel, carbon included)
+    curve_co2_t_per_h: np.ndarray   # (G, L)
+    curve_fuel_per_h: np.ndarray    # (G, L) fuel units/h (0 for money curves)
+    n_points: np.ndarray            # (G,) int, valid points per unit
+    startup_lag_h: np.ndarray       # (G, S) int, padded with a huge lag
+    startup_cost: np.ndarray        # (G, S) currency per start (fuel, carbon included)
+    startup_co2_t: np.ndarray       # (G, S)
+    n_startup: np.ndarray           # (G,) int (>= 1; a unit without categories has one at cost 0)
+    shutdown_cost: np.ndarray       # (G,)
+    initial: InitialState
+    renewable_names: list
+    renewable_tech: list
+    available_mw: np.ndarray        # (T, R)
+    min_output_mw: np.ndarray       # (T, R)
+    curtailment_cost: np.ndarray    # (R,) currency/MWh
+    load_mw: np.ndarray             # (T,) sum of loads
+    export_mw: np.ndarray           # (T,)
+    import_mw: np.ndarray           # (T,)
+    reserve_up_mw: np.ndarray       # (T,)
+    reserve_down_mw: np.ndarray     # (T,)
+    voll: float
+    overgen_cost: float
+    reserve_short_cost: float
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def G(self):
+        return self.p_min_mw.size
+
+    @property
+    def R(self):
+        return len(self.renewable_names)
+
+    @property
+    def net_demand_mw(self):
+        """Load + exports − imports (T,): what thermal, renewables and slacks must cover."""
+        return self.load_mw + self.export_mw - self.import_mw
+
+
+def initial_state(system) -> InitialState:
+    """The case's `initial` unit state (just before the first simulated hour)."""
+    th = system.thermal
+    return InitialState(np.array([g.initial_on for g in th], bool),
+                        np.array([g.initial_hours for g in th], float),
+                        np.array([g.initial_p_mw for g in th], float))
+
+
+def compile_window(case, first_hour: int, T: int, state: InitialState | None = None) -> SystemArrays:
+    """Arrays for hours [first_hour, first_hour + T) of the case's data."""
+    sysm, prof = case.system, case.profiles
+    th = sysm.thermal
+    G = len(th)
+    L = max((len(g.curve_mw) for g in th), default=1)
+    S = max((max(1, len(g.startup)) for g in th), default=1)
+    carbon = sysm.carbon_price_per_t
+    curve_mw = np.zeros((G, L))
+    cost = np.zeros((G, L))
+    co2 = np.zeros((G, L))
+    fuel = np.zeros((G, L))
+    npts = np.zeros(G, np.int64)
+    lag = np.full((G, S), 10 ** 9, np.int64)
+    su_cost = np.zeros((G, S))
+    su_co2 = np.zeros((G, S))
+    nsu = np.ones(G, np.int64)
+    for i, g in enumerate(th):
+        n = len(g.curve_mw)
+        npts[i] = n
+        mw = np.asarray(g.curve_mw, float)
+        if g.curve_fuel_per_h is not None:
+            f = sysm.fuel(g.fuel)
+            fu = np.asarray(g.curve_fuel_per_h, float)
+            c = fu * f.price
+            e = fu * f.co2_t_per_unit
+        else:
+            fu = np.zeros(n)
+            c = np.asarray(g.curve_cost_per_h, float)
+            e = mw * g.co2_t_per_mwh
+        c = c + carbon * e
+        for arr, vals in ((curve_mw, mw), (cost, c), (co2, e), (fuel, fu)):
+            arr[i, :n] = vals
+            arr[i, n:] = vals[-1]
+        if g.startup:
+            nsu[i] = len(g.startup)
+            fco2 = sysm.fuel(g.fuel).co2_t_per_unit if g.fuel else 0.0
+            fprice = sysm.fuel(g.fuel).price if g.fuel else 0.0
+            for s, cat in enumerate(g.startup):
+                lag[i, s] = cat.lag_h
+                su_co2[i, s] = cat.fuel * fco2
+                su_cost[i, s] = cat.cost + cat.fuel * fprice + carbon * su_co2[i, s]
+        else:
+            lag[i, 0] = 0
+    must = np.tile(np.array([g.must_run for g in th], bool), (T, 1))
+
+    R = len(sysm.renewables)
+    avail = np.zeros((T, R))
+    minout = np.zeros((T, R))
+    for j, r in enumerate(sysm.renewables):
+        if r.profile_mw is not None:
+            avail[:, j] = prof.get(r.profile_mw, first_hour, T)
+        else:
+            avail[:, j] = r.capacity_mw * prof.get(r.profile, first_hour, T)
+        minout[:, j] = np.minimum(prof.get(r.min_profile_mw, first_hour, T), avail[:, j])
+    cur_default = sysm.penalties["curtailment_per_mwh"]
+    curt = np.array([cur_default if r.curtailment_per_mwh is None else r.curtailment_per_mwh
+                     for r in sysm.renewables], float)
+
+    def scaled(el, scale_attr):
+        if el.profile_mw is not None:
+            return prof.get(el.profile_mw, first_hour, T)
+        return getattr(el, scale_attr) * prof.get(el.profile, first_hour, T)
+
+    load = np.zeros(T)
+    for ld in sysm.loads:
+        load += scaled(ld, "peak_mw")
+    exp = np.zeros(T)
+    imp = np.zeros(T)
+    for x in sysm.interchange:
+        (exp if x.direction == "export" else imp)[:] += scaled(x, "capacity_mw")
+
+    vre = np.array([r.technology in ("wind", "solar") for r in sysm.renewables], bool)
+    largest = max((g.p_max_mw for g in th), default=0.0)
+
+    def requirement(rule):
+        req = prof.get(rule.profile_mw, first_hour, T) + rule.load_share * load + rule.fixed_mw
+        if R:
+            req = req + rule.renewable_share * avail[:, vre].sum(axis=1)
+        if rule.largest_unit:
+            req = req + largest
+        return req
+
+    f = lambda attr: np.array([getattr(g, attr) for g in th], float)  # noqa: E731
+    pen = sysm.penalties
+    return SystemArrays(
+        first_hour=first_hour, T=T,
+        thermal_names=[g.name for g in th], thermal_tech=[g.technology for g in th],
+        p_min_mw=f("p_min_mw"), p_max_mw=f("p_max_mw"),
+        ramp_up_mw_per_h=f("ramp_up_mw_per_h"), ramp_down_mw_per_h=f("ramp_down_mw_per_h"),
+        startup_ramp_mw_per_h=f("startup_ramp_mw_per_h"), shutdown_ramp_mw_per_h=f("shutdown_ramp_mw_per_h"),
+        min_up_h=f("min_up_h").astype(np.int64), min_down_h=f("min_down_h").astype(np.int64),
+        must_run=must, reserve_eligible=np.array([g.reserve_eligible for g in th], bool),
+        curve_mw=curve_mw, curve_cost_per_h=cost, curve_co2_t_per_h=co2, curve_fuel_per_h=fuel, n_points=npts,
+        startup_lag_h=lag, startup_cost=su_cost, startup_co2_t=su_co2, n_startup=nsu,
+        shutdown_cost=f("shutdown_cost"),
+        initial=(state or initial_state(sysm)).copy(),
+        renewable_names=[r.name for r in sysm.renewables], renewable_tech=[r.technology for r in sysm.renewables],
+        available_mw=avail, min_output_mw=minout, curtailment_cost=curt,
+        load_mw=load, export_mw=exp, import_mw=imp,
+        reserve_up_mw=requirement(sysm.reserve_up), reserve_down_mw=requirement(sysm.reserve_down),
+        voll=pen["voll_per_mwh"], overgen_cost=pen["overgeneration_per_mwh"],
+        reserve_short_cost=pen["reserve_shortfall_per_mwh"],
+        meta={"currency": sysm.currency, "name": sysm.name},
+    )

@@ -1,0 +1,27 @@
+"""MILP pieces, one module per constraint family, each `add(builder, arrays, opts)`.
+
+`PIECES` is the registry; `build_model` assembles the listed pieces in order (later pieces use the
+variable blocks earlier ones created). Variable blocks (all (T, G) unless noted):
+u, v, w (on / start / stop, binary), delta (T, G, S) start-up category, p (output above p_min),
+seg (T, G, K) cost segments, r_up, r_dn (spinning reserve), ren (T, R) renewable output,
+shed, overgen, short_up, short_dn (T,).
+"""
+from dispatch.builder import Builder
+from dispatch.formulation import balance, costs, ramping, reserves, startup, status
+
+PIECES = {
+    "status": status.add,
+    "startup": startup.add,
+    "costs": costs.add,
+    "ramping": ramping.add,
+    "reserves": reserves.add,
+    "balance": balance.add,
+}
+DEFAULT_PIECES = ("status", "startup", "costs", "ramping", "reserves", "balance")
+
+
+def build_model(arrays, opts=None, pieces=DEFAULT_PIECES) -> Builder:
+    b = Builder()
+    for name in pieces:
+        PIECES[name](b, arrays, opts or {})
+    return b

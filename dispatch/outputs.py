@@ -1,0 +1,164 @@
+"""The output folder of a run: written to a temporary folder and renamed into place.
+
+Contents (all self-contained, so `npsim check OUTDIR` needs nothing else):
+  summary.json            KPIs (dispatch.report.summarize)
+  case.yaml, profiles.csv the resolved case and every series it uses, at full precision
+  units.csv               per thermal unit: energy, CF, hours on, starts, cost, revenue, CO2
+  system_hourly.csv       load, interchange, totals, slacks, reserves, price per hour
+  units_*.csv             (T, G) tables: commit, p_mw, reserve_up_mw, reserve_down_mw
+  renewables_mw.csv, curtailment_mw.csv   (T, R)
+  windows.csv             per optimisation window: status, gap, bound, times
+  dispatch_busiest_week.png, dispatch_most_curtailed_week.png
+With pyarrow installed (`npsim[parquet]`) the hourly tables are written as Parquet too.
+"""
+import csv
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from dispatch import plots, report
+from dispatch.results import Schedule
+from grid.errors import InputError
+from profiles.io import read_table, write_csv
+
+UNIT_TABLES = ("commit", "p_mw", "reserve_up_mw", "reserve_down_mw")
+
+
+def case_yaml_text(case, first_hour: int, hours: int, profiles_file="profiles.csv") -> str:
+    """The resolved case document as YAML, with every array profile read from `profiles_file`."""
+    doc = json.loads(json.dumps(case.system.document))  # deep copy, plain types
+    doc["time"]["first_hour"] = int(first_hour)
+    doc["time"]["hours"] = int(hours)
+    prof = {}
+    for name in case.system.profiles:
+        if name in case.profiles.scalars:
+            prof[name] = case.profiles.scalars[name]
+        else:
+            prof[name] = {"file": profiles_file, "column": name}
+    doc["profiles"] = prof
+    return "# npsim resolved case: every default filled in, series in " + profiles_file + "\n" + \
+        yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110)
+
+
+def write_case_files(case, folder: Path, first_hour: int, hours: int, name="case.yaml") -> str:
+    """Write case.yaml + profiles.csv into `folder`; returns the YAML text."""
+    text = case_yaml_text(case, first_hour, hours)
+    (folder / name).write_text(text, encoding="utf-8")
+    n = case.profiles.hours
+    if case.profiles.arrays:
+        cols = {k: v[:n] for k, v in case.profiles.arrays.items()}
+        times = [(case.system.start + timedelta(hours=h)).isoformat() for h in range(n)]
+        write_csv(folder / "profiles.csv", cols, index_name="time", index=times)
+    return text
+
+
+def atomic_folder(out: Path):
+    """Context: yields a temporary folder beside `out`, renamed to `out` on success, removed on
+    failure. An existing `out` is replaced only after the new one is complete."""
+    class _Ctx:
+        def __enter__(self):
+            out.parent.mkdir(parents=True, exist_ok=True)
+            self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+            return self.tmp
+
+        def __exit__(self, exc_type, exc, tb):
+            if exc_type is not None:
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                return False
+            old = None
+            if out.exists():
+                old = out.parent / f".{out.name}.old-{os.getpid()}"
+                os.rename(out, old)
+            os.rename(self.tmp, out)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+            return False
+    return _Ctx()
+
+
+def write_run(out: Path, case, a, s: Schedule, costs, violations, extra: dict) -> dict:
+    """Write the whole output folder atomically; returns the summary mapping."""
+    with atomic_folder(out) as tmp:
+        text = write_case_files(case, tmp, s.first_hour, s.T)
+        extra = dict(extra, config_sha256=hashlib.sha256(text.encode()).hexdigest())
+        sm = report.summarize(a, s, costs, violations, extra)
+        times = [(case.system.start + timedelta(hours=s.first_hour + t)).isoformat() for t in range(s.T)]
+        hourly = report.hourly_system(a, s)
+        tables = {"system_hourly": hourly}
+        for key in UNIT_TABLES:
+            tables[f"units_{key}"] = {n: getattr(s, key)[:, i] for i, n in enumerate(s.thermal_names)}
+        tables["renewables_mw"] = {n: s.renewable_mw[:, i] for i, n in enumerate(s.renewable_names)}
+        tables["curtailment_mw"] = {n: s.curtail_mw[:, i] for i, n in enumerate(s.renewable_names)}
+        for name, cols in tables.items():
+            write_csv(tmp / f"{name}.csv", cols, index_name="time", index=times)
+        _maybe_parquet(tmp, tables, times)
+        ut = report.unit_table(a, s, costs)
+        write_csv(tmp / "units.csv", {k: np.asarray(v) for k, v in ut.items() if k != "name"},
+                  index_name="name", index=ut["name"])
+        _write_windows(tmp / "windows.csv", s.windows)
+        (tmp / "violations.txt").write_text("".join(f"{v.rule}\thour {v.hour}\t{v.element}\t{v.message}\n"
+                                                    for v in violations), encoding="utf-8")
+        busiest = plots.week_windows(a.load_mw + a.export_mw)
+        curtailed = plots.week_windows(s.curtail_mw.sum(axis=1))
+        start0 = case.system.start.isoformat()
+        plots.dispatch_stack(tmp / "dispatch_busiest_week.png", a, s, busiest, 168,
+                             f"{sm['case']}: dispatch in the week of highest demand", start0)
+        plots.dispatch_stack(tmp / "dispatch_most_curtailed_week.png", a, s, curtailed, 168,
+                             f"{sm['case']}: dispatch in the week of most curtailment", start0)
+        (tmp / "summary.json").write_text(json.dumps(sm, indent=2) + "\n", encoding="utf-8")
+    return sm
+
+
+def _maybe_parquet(folder, tables, times):
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        return
+    for name, cols in tables.items():
+        data = {"time": times, **{k: np.asarray(v, float) for k, v in cols.items()}}
+        pq.write_table(pa.table(data), folder / f"{name}.parquet")
+
+
+def _write_windows(path, windows):
+    keys = ["first_hour", "hours", "status", "objective", "bound", "gap", "build_s", "solve_s", "price_s",
+            "n_cols", "n_rows"]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(keys)
+        for win in windows:
+            w.writerow([win.get(k, "") for k in keys])
+
+
+def read_schedule(out: Path, summary: dict, thermal_names, renewable_names, initial_on) -> Schedule:
+    """Rebuild the Schedule of a finished run from its CSV tables (for `npsim check`).
+    `initial_on` (G,) is the status before the first hour (start/stop flags derive from it)."""
+    def table(name, names):
+        t = read_table(out / f"{name}.csv")
+        missing = [n for n in names if n not in t]
+        if missing:
+            raise InputError(out / f"{name}.csv", f"column {missing[0]!r}", None, "missing", show_value=False)
+        T = summary["hours"]
+        return np.column_stack([t[n] for n in names]) if names else np.zeros((T, 0))
+
+    sysh = read_table(out / "system_hourly.csv")
+    commit = np.rint(table("units_commit", thermal_names)).astype(np.int8)
+    prev = np.vstack([np.asarray(initial_on, np.int8)[None, :], commit[:-1]])
+    s = Schedule(
+        first_hour=summary["first_hour"], thermal_names=list(thermal_names), renewable_names=list(renewable_names),
+        commit=commit, startup=(commit * (1 - prev)).astype(np.int8), shutdown=((1 - commit) * prev).astype(np.int8),
+        p_mw=table("units_p_mw", thermal_names), reserve_up_mw=table("units_reserve_up_mw", thermal_names),
+        reserve_down_mw=table("units_reserve_down_mw", thermal_names),
+        renewable_mw=table("renewables_mw", renewable_names), curtail_mw=table("curtailment_mw", renewable_names),
+        shed_mw=sysh["shed_mw"], overgen_mw=sysh["overgen_mw"], reserve_up_short_mw=sysh["reserve_up_short_mw"],
+        reserve_down_short_mw=sysh["reserve_down_short_mw"], price=sysh["price"],
+        objective=summary["solver_objective"], lower_bound=np.nan, gap=np.nan,
+    )
+    return s

@@ -1,0 +1,143 @@
+"""KPIs computed from a Schedule and the system arrays (never from the solver's internals).
+
+`summarize` gives the `summary.json` mapping; `unit_table` the per-unit rows; `hourly_tables` the
+time-series tables. Money in the case currency, energy in MWh, CO2 in t.
+"""
+import numpy as np
+
+from dispatch.check import Costs
+
+
+def _tech_energy(names_tech, energy):
+    out = {}
+    for tech, e in zip(names_tech, energy):
+        out[tech] = out.get(tech, 0.0) + float(e)
+    return out
+
+
+def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
+    """summary.json contents. `a` = SystemArrays over the run's hours, `s` = Schedule,
+    `costs` = check.recompute_costs(a, s), `extra` = run metadata (version, sha, seed, times)."""
+    demand = float(a.load_mw.sum())
+    avail = float(a.available_mw.sum())
+    curtail = float(s.curtail_mw.sum())
+    thermal_e = s.p_mw.sum(axis=0)
+    ren_e = s.renewable_mw.sum(axis=0)
+    gen = float(thermal_e.sum() + ren_e.sum())
+    vre = np.array([t in ("wind", "solar") for t in a.renewable_tech], bool)
+    vre_avail = float(a.available_mw[:, vre].sum()) if vre.any() else 0.0
+    vre_curt = float(s.curtail_mw[:, vre].sum()) if vre.any() else 0.0
+    energy = {f"thermal_{k}": v for k, v in _tech_energy(a.thermal_tech, thermal_e).items()}
+    energy.update({f"renewable_{k}": v for k, v in _tech_energy(a.renewable_tech, ren_e).items()})
+    energy["import"] = float(a.import_mw.sum())
+    energy["export"] = float(a.export_mw.sum())
+    price = s.price[np.isfinite(s.price)]
+    summary = {
+        "case": a.meta.get("name", ""),
+        "currency": a.meta.get("currency", ""),
+        "first_hour": int(s.first_hour),
+        "hours": int(s.T),
+        "objective": costs.objective,
+        "total_cost": costs.total_cost,
+        "penalty_cost": costs.penalty_cost,
+        "solver_objective": float(s.objective),
+        "lower_bound": None if not np.isfinite(s.lower_bound) else float(s.lower_bound),
+        "gap": None if not np.isfinite(s.gap) else float(s.gap),
+        "cost_breakdown": {
+            "production": float(costs.production.sum()),
+            "startup": float(costs.startup.sum()),
+            "shutdown": float(costs.shutdown.sum()),
+            "shed_penalty": costs.shed_cost,
+            "overgeneration_penalty": costs.overgen_cost,
+            "curtailment_penalty": costs.curtail_cost,
+            "reserve_shortfall_penalty": costs.reserve_short_cost,
+        },
+        "demand_mwh": demand,
+        "peak_load_mw": float(a.load_mw.max(initial=0.0)),
+        "renewable_available_mwh": avail,
+        "curtailment_mwh": curtail,
+        "curtailment_rate": curtail / avail if avail > 0 else 0.0,
+        "wind_solar_curtailment_rate": vre_curt / vre_avail if vre_avail > 0 else 0.0,
+        "unserved_energy_mwh": float(s.shed_mw.sum()),
+        "overgeneration_mwh": float(s.overgen_mw.sum()),
+        "reserve_up_shortfall_mwh": float(s.reserve_up_short_mw.sum()),
+        "reserve_down_shortfall_mwh": float(s.reserve_down_short_mw.sum()),
+        "co2_t": float(costs.co2_t.sum()),
+        "co2_intensity_t_per_mwh": float(costs.co2_t.sum()) / gen if gen > 0 else 0.0,
+        "renewable_share": float(ren_e.sum()) / gen if gen > 0 else 0.0,
+        "starts": int(costs.starts.sum()),
+        "energy_mwh": energy,
+        "price_mean": float(price.mean()) if price.size else None,
+        "price_min": float(price.min()) if price.size else None,
+        "price_max": float(price.max()) if price.size else None,
+        "windows": len(s.windows),
+        "violations": len(violations),
+    }
+    summary.update(extra)
+    return summary
+
+
+def unit_table(a, s, costs: Costs) -> dict:
+    """Per thermal unit: energy, capacity factor, hours on, starts, cost, revenue at the hourly
+    marginal prices, CO2. Returns {column: array (G,)} plus `name` and `technology` lists."""
+    price = np.nan_to_num(s.price, nan=0.0)
+    energy = s.p_mw.sum(axis=0)
+    cost = costs.production + costs.startup + costs.shutdown
+    revenue = (price[:, None] * s.p_mw).sum(axis=0)
+    return {
+        "name": list(a.thermal_names),
+        "technology": list(a.thermal_tech),
+        "p_max_mw": a.p_max_mw,
+        "energy_mwh": energy,
+        "capacity_factor": energy / (a.p_max_mw * s.T),
+        "hours_on": s.commit.sum(axis=0).astype(float),
+        "starts": costs.starts.astype(float),
+        "production_cost": costs.production,
+        "startup_cost": costs.startup,
+        "shutdown_cost": costs.shutdown,
+        "total_cost": cost,
+        "revenue": revenue,
+        "margin": revenue - cost,
+        "co2_t": costs.co2_t,
+    }
+
+
+def hourly_system(a, s) -> dict:
+    """System-level hourly table: {column: array (T,)}."""
+    thermal = s.p_mw.sum(axis=1)
+    return {
+        "load_mw": a.load_mw, "export_mw": a.export_mw, "import_mw": a.import_mw,
+        "thermal_mw": thermal, "renewable_mw": s.renewable_mw.sum(axis=1),
+        "renewable_available_mw": a.available_mw.sum(axis=1), "curtailment_mw": s.curtail_mw.sum(axis=1),
+        "shed_mw": s.shed_mw, "overgen_mw": s.overgen_mw,
+        "reserve_up_req_mw": a.reserve_up_mw, "reserve_up_mw": s.reserve_up_mw.sum(axis=1),
+        "reserve_up_short_mw": s.reserve_up_short_mw,
+        "reserve_down_req_mw": a.reserve_down_mw, "reserve_down_mw": s.reserve_down_mw.sum(axis=1),
+        "reserve_down_short_mw": s.reserve_down_short_mw,
+        "price": s.price,
+        "units_on": s.commit.sum(axis=1).astype(float),
+    }
+
+
+def format_summary(sm: dict) -> str:
+    """A short human-readable summary for the terminal."""
+    cur = sm.get("currency", "")
+    lines = [
+        f"case {sm['case']}: {sm['hours']} h from hour {sm['first_hour']} ({sm['windows']} windows, "
+        f"{sm.get('wall_time_s', 0):.1f} s)",
+        f"  objective      {sm['objective']:,.0f} {cur}  (operating {sm['total_cost']:,.0f} + penalties "
+        f"{sm['penalty_cost']:,.0f})",
+        "  gap            " + ("n/a" if sm["gap"] is None else f"{100 * sm['gap']:.3f} %")
+        + ("" if sm["lower_bound"] is None else f"   lower bound {sm['lower_bound']:,.0f}"),
+        f"  demand         {sm['demand_mwh']:,.0f} MWh   peak {sm['peak_load_mw']:,.0f} MW",
+        f"  renewables     {sm['renewable_available_mwh']:,.0f} MWh available, curtailed "
+        f"{sm['curtailment_mwh']:,.0f} MWh ({100 * sm['curtailment_rate']:.1f} %), share of generation "
+        f"{100 * sm['renewable_share']:.1f} %",
+        f"  unserved       {sm['unserved_energy_mwh']:,.1f} MWh   over-generation {sm['overgeneration_mwh']:,.1f} MWh",
+        f"  CO2            {sm['co2_t']:,.0f} t   starts {sm['starts']}",
+    ]
+    if sm.get("price_mean") is not None:
+        lines.append(f"  price          mean {sm['price_mean']:,.1f}  min {sm['price_min']:,.1f}  max "
+                     f"{sm['price_max']:,.1f} {cur}/MWh")
+    lines.append(f"  checker        {sm['violations']} violations")
+    return "\n".join(lines)

@@ -1,0 +1,77 @@
+"""`Schedule`: what an engine decided, as time-first arrays with labels.
+
+Shapes: T hours, G thermal units, R renewables. Power in MW (hourly average, so numerically also
+MWh per hour). Engines fill every field; `prices` is NaN where no pricing LP was solved.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dispatch.compile import InitialState
+
+
+@dataclass
+class Schedule:
+    first_hour: int                  # data hour index of row 0
+    thermal_names: list
+    renewable_names: list
+    commit: np.ndarray               # (T, G) int8, 1 = on
+    startup: np.ndarray              # (T, G) int8, 1 = started in this hour (off in the hour before)
+    shutdown: np.ndarray             # (T, G) int8, 1 = off in this hour, on in the hour before
+    p_mw: np.ndarray                 # (T, G) output
+    reserve_up_mw: np.ndarray        # (T, G) spinning reserve up
+    reserve_down_mw: np.ndarray      # (T, G) spinning reserve down
+    renewable_mw: np.ndarray         # (T, R) output used
+    curtail_mw: np.ndarray           # (T, R) available − used
+    shed_mw: np.ndarray              # (T,) unserved load
+    overgen_mw: np.ndarray           # (T,) output above load that could not be avoided
+    reserve_up_short_mw: np.ndarray  # (T,)
+    reserve_down_short_mw: np.ndarray  # (T,)
+    price: np.ndarray                # (T,) marginal price of energy, currency/MWh (NaN if not priced)
+    objective: float = np.nan        # the engine's own objective over these hours (sum of windows)
+    lower_bound: float = np.nan      # proven bound (single-window runs), NaN otherwise
+    gap: float = np.nan              # largest relative gap of any window
+    windows: list = field(default_factory=list)  # per window: dict(first_hour, hours, status, gap, time_s, ...)
+    objective_by_hour: np.ndarray | None = None  # (T,) the engine's objective split by hour
+
+    @property
+    def T(self):
+        return self.p_mw.shape[0]
+
+    def take(self, n: int) -> "Schedule":
+        """The first n hours (the decided part of a window)."""
+        kw = {k: (v[:n] if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()}
+        kw["windows"] = list(self.windows)
+        if self.objective_by_hour is not None:
+            kw["objective"] = float(kw["objective_by_hour"].sum())
+        if n < self.T:
+            kw["lower_bound"] = np.nan  # a bound holds for the whole window only
+        return Schedule(**kw)
+
+    @staticmethod
+    def concat(parts: list["Schedule"]) -> "Schedule":
+        """Join consecutive schedules (windows) into one."""
+        first = parts[0]
+        kw = {}
+        for k, v in first.__dict__.items():
+            if isinstance(v, np.ndarray) or (k == "objective_by_hour" and v is not None):
+                kw[k] = np.concatenate([getattr(p, k) for p in parts], axis=0)
+            else:
+                kw[k] = v
+        kw["objective"] = float(sum(p.objective for p in parts))
+        kw["windows"] = [w for p in parts for w in p.windows]
+        kw["gap"] = max((w.get("gap", 0.0) for w in kw["windows"]), default=np.nan)
+        kw["lower_bound"] = first.lower_bound if len(parts) == 1 else np.nan
+        return Schedule(**kw)
+
+    def end_state(self, before: InitialState) -> InitialState:
+        """Unit state after the last hour, given the state before the first (exact hand-off)."""
+        u = self.commit.astype(bool)
+        T = u.shape[0]
+        last = u[-1]
+        # length of the final run of equal status, counted back from the last hour
+        same = u == last[None, :]
+        run = np.where(same.all(axis=0), T, np.argmin(same[::-1], axis=0))
+        carried = same.all(axis=0) & (before.on == last)
+        hours = run + np.where(carried, before.hours, 0.0)
+        return InitialState(last.copy(), hours.astype(float), np.where(last, self.p_mw[-1], 0.0))

@@ -1,0 +1,64 @@
+"""The MILP engine: one window of unit commitment and dispatch on HiGHS.
+
+`solve_window(arrays, opts)` builds the model from the formulation pieces, solves it, optionally
+re-solves the LP with commitment fixed for hourly marginal prices, and returns a `Schedule` of
+all T hours of the window.
+"""
+import time
+
+import numpy as np
+
+from dispatch.formulation import build_model
+from dispatch.results import Schedule
+
+
+class SolveError(RuntimeError):
+    """A window ended without any feasible solution (time limit before an incumbent, or a solver
+    failure). The message names the window."""
+
+
+def solve_window(a, opts: dict) -> Schedule:
+    """Solve hours [a.first_hour, a.first_hour + a.T) of `a` (SystemArrays).
+
+    opts: mip_gap (fraction), time_limit_s, threads, prices (bool), highs (dict of extra HiGHS
+    options). Returns a Schedule whose `objective` is the solver's incumbent objective and whose
+    `windows` holds one dict with status, gap, bound and times.
+    """
+    t0 = time.perf_counter()
+    b = build_model(a, opts)
+    build_s = time.perf_counter() - t0
+    res = b.solve(mip_gap=opts.get("mip_gap", 0.005), time_limit_s=opts.get("time_limit_s"),
+                  threads=opts.get("threads", 1), options=opts.get("highs"))
+    if not res.has_solution:
+        raise SolveError(f"window starting at hour {a.first_hour} ({a.T} h): no feasible solution "
+                         f"(HiGHS status: {res.status}, {res.time_s:.1f} s)")
+    x = res.x
+    val = lambda name: x[b.var(name)]  # noqa: E731
+    u = np.rint(val("u")).astype(np.int8)
+    v = np.rint(val("v")).astype(np.int8)
+    w = np.rint(val("w")).astype(np.int8)
+    p_above = np.clip(val("p"), 0.0, None) * u
+    price = np.full(a.T, np.nan)
+    price_s = 0.0
+    if opts.get("prices", True):
+        t1 = time.perf_counter()
+        lp = b.solve(relax_integers=True, threads=opts.get("threads", 1), time_limit_s=opts.get("time_limit_s"),
+                     fix={"u": u, "v": v, "w": w, "delta": np.rint(val("delta"))})
+        if lp.row_dual is not None:
+            price = lp.row_dual[b.row_blocks["balance"]].copy()
+        price_s = time.perf_counter() - t1
+    ren = np.clip(val("ren"), a.min_output_mw, a.available_mw)
+    info = {"first_hour": a.first_hour, "hours": a.T, "status": res.status, "objective": res.objective,
+            "bound": res.bound, "gap": max(res.gap, 0.0), "solve_s": res.time_s, "build_s": build_s,
+            "price_s": price_s, "n_cols": b.n_col, "n_rows": b.n_row}
+    return Schedule(
+        first_hour=a.first_hour, thermal_names=list(a.thermal_names), renewable_names=list(a.renewable_names),
+        commit=u, startup=v, shutdown=w,
+        p_mw=(a.p_min_mw[None, :] * u + p_above),
+        reserve_up_mw=np.clip(val("r_up"), 0.0, None) * u, reserve_down_mw=np.clip(val("r_dn"), 0.0, None) * u,
+        renewable_mw=ren, curtail_mw=a.available_mw - ren,
+        shed_mw=np.clip(val("shed"), 0.0, None), overgen_mw=np.clip(val("overgen"), 0.0, None),
+        reserve_up_short_mw=np.clip(val("short_up"), 0.0, None),
+        reserve_down_short_mw=np.clip(val("short_dn"), 0.0, None),
+        price=price, objective=res.objective, objective_by_hour=b.objective_by_hour(x, a.T), lower_bound=res.bound, gap=max(res.gap, 0.0), windows=[info],
+    )

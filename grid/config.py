@@ -1,0 +1,313 @@
+"""YAML case files: reading, overlays and validation against `grid.schema.CASE`.
+
+`load_case_dict(path, overlays)` returns a validated document with every default filled in and
+profile file paths made absolute. Every problem raises `InputError` naming the file and the field
+path (``thermal[3].p_min_mw``).
+"""
+import copy
+import difflib
+import math
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+
+from grid.errors import InputError
+from grid.schema import CASE, REQUIRED, Spec
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans: only true/false, so keys like `on:` stay strings."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in res if tag != "tag:yaml.org,2002:bool"]
+    for ch, res in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
+def read_yaml(path) -> dict:
+    """Parse one YAML file into a mapping (InputError on syntax errors or a non-mapping)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "", allowed="file not found") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as e:
+        raise InputError(path, "", allowed=f"cannot read: {e.__class__.__name__}") from None
+    try:
+        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise InputError(path, "", allowed=f"YAML syntax error at {where}: {problem}") from None
+    if not isinstance(doc, dict):
+        raise InputError(path, "", allowed="the file must hold a YAML mapping (key: value lines)")
+    return doc
+
+
+def merge(base, overlay):
+    """Overlay merge (DESIGN.md): mappings merge recursively; lists of named mappings merge by
+    `name` (same name → fields replaced, new name → appended, `remove: true` → deleted);
+    any other value replaces. Neither input is modified."""
+    if isinstance(base, dict) and isinstance(overlay, dict):
+        out = dict(base)
+        for k, v in overlay.items():
+            out[k] = merge(base[k], v) if k in base else copy.deepcopy(v)
+        return out
+    if _named_list(base) and _named_list(overlay):
+        out = [copy.deepcopy(x) for x in base]
+        index = {x["name"]: i for i, x in enumerate(out)}
+        removed = set()
+        for item in overlay:
+            name = item["name"]
+            if item.get("remove") is True:
+                removed.add(name)
+            elif name in index:
+                out[index[name]] = merge(out[index[name]], item)
+            else:
+                index[name] = len(out)
+                out.append(copy.deepcopy(item))
+        return [x for x in out if x["name"] not in removed]
+    return copy.deepcopy(overlay)
+
+
+def _named_list(x):
+    return isinstance(x, list) and all(isinstance(i, dict) and "name" in i for i in x)
+
+
+def load_case_dict(path, overlays=()) -> dict:
+    """Read, merge overlays onto, and validate a case file; returns the resolved document.
+
+    Profile file paths are resolved relative to the file that names them and stored absolute.
+    """
+    path = Path(path)
+    doc = read_yaml(path)
+    _absolutise_profile_files(doc, path.parent)
+    for ov in overlays:
+        odoc = read_yaml(ov)
+        odoc.pop("version", None)
+        _absolutise_profile_files(odoc, Path(ov).parent)
+        _check_overlay_removals(odoc, ov)
+        doc = merge(doc, odoc)
+    return validate(doc, path)
+
+
+def _absolutise_profile_files(doc, folder: Path):
+    profs = doc.get("profiles")
+    if isinstance(profs, dict):
+        for spec in profs.values():
+            if isinstance(spec, dict) and isinstance(spec.get("file"), str):
+                spec["file"] = str((folder / spec["file"]).resolve())
+
+
+def _check_overlay_removals(odoc, path):
+    for key, val in odoc.items():
+        if isinstance(val, list):
+            for i, item in enumerate(val):
+                if isinstance(item, dict) and "name" not in item:
+                    raise InputError(path, f"{key}[{i}].name", None, "overlay list items need a name")
+
+
+# ---------------------------------------------------------------- validation
+
+def validate(doc: dict, path) -> dict:
+    """Check `doc` against the schema, fill defaults and run the cross-field checks."""
+    out = _check_map(doc, CASE, "", path)
+    _cross_checks(out, path)
+    return out
+
+
+def _check_map(doc, fields: dict, prefix: str, path) -> dict:
+    if not isinstance(doc, dict):
+        raise InputError(path, prefix.rstrip(".") or "<top>", doc, "a mapping")
+    for key in doc:
+        if key not in fields:
+            close = difflib.get_close_matches(str(key), list(fields), n=1)
+            hint = f"unknown key; did you mean '{close[0]}'?" if close else \
+                "unknown key; allowed: " + ", ".join(fields)
+            raise InputError(path, f"{prefix}{key}", None, hint, show_value=False)
+    out = {}
+    for key, spec in fields.items():
+        fp = f"{prefix}{key}"
+        if key in doc and doc[key] is not None:
+            out[key] = _check_value(doc[key], spec, fp, path)
+        elif key in doc and doc[key] is None and spec.default is None:
+            out[key] = None
+        elif spec.default is REQUIRED:
+            raise InputError(path, fp, None, "required field is missing; " + spec.allowed(), show_value=False)
+        elif spec.kind == "map":
+            out[key] = None if spec.default is None else _check_map(spec.default, spec.fields, fp + ".", path)
+        else:
+            out[key] = copy.deepcopy(spec.default)
+    return out
+
+
+def _check_value(v, spec: Spec, fp: str, path):
+    k = spec.kind
+    if k == "map":
+        return _check_map(v, spec.fields, fp + ".", path)
+    if k == "list":
+        if not isinstance(v, list):
+            raise InputError(path, fp, v, "a list of mappings")
+        items = [_check_map(item, spec.fields, f"{fp}[{i}].", path) for i, item in enumerate(v)]
+        if "name" in spec.fields:
+            seen = {}
+            for i, item in enumerate(items):
+                if item["name"] in seen:
+                    raise InputError(path, f"{fp}[{i}].name", item["name"],
+                                     f"duplicate name (also {fp}[{seen[item['name']]}])")
+                seen[item["name"]] = i
+        return items
+    if k == "any":
+        return copy.deepcopy(v)
+    if k == "bool":
+        if not isinstance(v, bool):
+            raise InputError(path, fp, v, spec.allowed())
+        return v
+    if k == "str":
+        if isinstance(v, (date, datetime)):  # YAML reads unquoted dates as dates
+            return v.isoformat()
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+            raise InputError(path, fp, v, spec.allowed())
+        return str(v)
+    if k == "enum":
+        if v not in spec.choices:
+            close = difflib.get_close_matches(str(v), spec.choices, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise InputError(path, fp, v, spec.allowed() + hint)
+        return v
+    if k == "series":
+        if isinstance(v, str):
+            return v
+        return _number(v, spec, fp, path)
+    if k == "floats":
+        if not isinstance(v, list) or not v:
+            raise InputError(path, fp, v, spec.allowed())
+        return [_number(x, spec, f"{fp}[{i}]", path) for i, x in enumerate(v)]
+    if k in ("float", "int"):
+        return _number(v, spec, fp, path)
+    raise AssertionError(k)
+
+
+def _number(v, spec: Spec, fp, path):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise InputError(path, fp, v, spec.allowed())
+    x = float(v)
+    if not math.isfinite(x):
+        raise InputError(path, fp, v, spec.allowed())
+    if spec.kind == "int":
+        if not x.is_integer():
+            raise InputError(path, fp, v, spec.allowed())
+        x = int(x)
+    if spec.lo is not None and (x < spec.lo or (spec.lo_open and x <= spec.lo)):
+        raise InputError(path, fp, v, spec.allowed())
+    if spec.hi is not None and x > spec.hi:
+        raise InputError(path, fp, v, spec.allowed())
+    return x
+
+
+def _cross_checks(doc: dict, path):
+    """Checks that involve more than one field."""
+    profiles = doc["profiles"]
+    if not isinstance(profiles, dict):
+        raise InputError(path, "profiles", profiles, "a mapping of name: series spec")
+    fuels = {f["name"] for f in doc["fuels"]}
+
+    def series_ref(v, fp):
+        if isinstance(v, str) and v not in profiles:
+            close = difflib.get_close_matches(v, list(profiles), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise InputError(path, fp, v, "not a name in `profiles`" + hint)
+
+    def one_of_scaled(el, fp, scale_key):
+        has_pu, has_mw = el["profile"] is not None, el["profile_mw"] is not None
+        if has_pu == has_mw:
+            raise InputError(path, f"{fp}.profile_mw", el["profile_mw"],
+                             f"give exactly one of profile (with {scale_key}) or profile_mw")
+        if has_pu and el[scale_key] is None:
+            raise InputError(path, f"{fp}.{scale_key}", None, f"required with profile; a number >= 0 (MW)",
+                             show_value=False)
+        for key in ("profile", "profile_mw", "min_profile_mw"):
+            if key in el:
+                series_ref(el[key], f"{fp}.{key}")
+
+    for i, g in enumerate(doc["thermal"]):
+        fp = f"thermal[{i}]"
+        if g["p_min_mw"] > g["p_max_mw"]:
+            raise InputError(path, f"{fp}.p_min_mw", g["p_min_mw"], f"allowed <= p_max_mw ({g['p_max_mw']}) (MW)")
+        for key in ("startup_ramp_mw_per_h", "shutdown_ramp_mw_per_h"):
+            if g[key] is not None and g[key] < g["p_min_mw"]:
+                raise InputError(path, f"{fp}.{key}", g[key],
+                                 f"allowed >= p_min_mw ({g['p_min_mw']}), or the unit could never start or stop (MW/h)")
+        has_cost, has_fuel = g["cost_curve"] is not None, g["fuel_curve"] is not None
+        if has_cost == has_fuel:
+            raise InputError(path, f"{fp}.cost_curve", None, "give exactly one of cost_curve or fuel_curve",
+                             show_value=False)
+        curve, ykey = (g["cost_curve"], "cost_per_h") if has_cost else (g["fuel_curve"], "fuel_per_h")
+        cname = "cost_curve" if has_cost else "fuel_curve"
+        _check_curve(curve["mw"], curve[ykey], g, f"{fp}.{cname}", ykey, path)
+        if has_fuel:
+            if g["fuel"] is None:
+                raise InputError(path, f"{fp}.fuel", None, "required with fuel_curve: a name in `fuels`",
+                                 show_value=False)
+            if g["fuel"] not in fuels:
+                raise InputError(path, f"{fp}.fuel", g["fuel"], "not a name in `fuels` (" + ", ".join(sorted(fuels)) + ")")
+        elif g["fuel"] is not None and g["fuel"] not in fuels:
+            raise InputError(path, f"{fp}.fuel", g["fuel"], "not a name in `fuels`")
+        lags = [s["lag_h"] for s in g["startup"]]
+        if any(b <= a for a, b in zip(lags, lags[1:])):
+            raise InputError(path, f"{fp}.startup", lags, "lag_h must increase from hottest to coldest")
+        if lags and lags[0] > max(math.ceil(g["min_down_h"] - 1e-9), 1):
+            raise InputError(path, f"{fp}.startup[0].lag_h", lags[0],
+                             f"allowed <= min_down_h ({g['min_down_h']}) so every restart has a category (h)")
+        if any(s["fuel"] > 0 for s in g["startup"]) and g["fuel"] is None:
+            raise InputError(path, f"{fp}.startup", None, "start-up fuel needs the unit's `fuel`", show_value=False)
+        ini = g["initial"]
+        if ini["on"]:
+            if not (g["p_min_mw"] - 1e-6 <= ini["p_mw"] <= g["p_max_mw"] + 1e-6):
+                raise InputError(path, f"{fp}.initial.p_mw", ini["p_mw"],
+                                 f"an on unit's output lies in [p_min_mw, p_max_mw] = [{g['p_min_mw']}, {g['p_max_mw']}] (MW)")
+            if ini["hours"] < 1:
+                raise InputError(path, f"{fp}.initial.hours", ini["hours"], "an on unit has been on >= 1 h")
+        elif ini["p_mw"] != 0:
+            raise InputError(path, f"{fp}.initial.p_mw", ini["p_mw"], "an off unit has output 0 (MW)")
+        elif ini["hours"] < 1:
+            raise InputError(path, f"{fp}.initial.hours", ini["hours"], "an off unit has been off >= 1 h")
+    for i, r in enumerate(doc["renewables"]):
+        one_of_scaled(r, f"renewables[{i}]", "capacity_mw")
+    for i, ld in enumerate(doc["loads"]):
+        one_of_scaled(ld, f"loads[{i}]", "peak_mw")
+    for i, x in enumerate(doc["interchange"]):
+        one_of_scaled(x, f"interchange[{i}]", "capacity_mw")
+    for d in ("up", "down"):
+        series_ref(doc["reserves"][d]["profile_mw"], f"reserves.{d}.profile_mw")
+    if not doc["loads"]:
+        raise InputError(path, "loads", [], "at least one load is required")
+    all_names = {}
+    for sec in ("thermal", "renewables", "loads", "interchange"):
+        for i, el in enumerate(doc[sec]):
+            if el["name"] in all_names:
+                raise InputError(path, f"{sec}[{i}].name", el["name"], f"already used by {all_names[el['name']]}")
+            all_names[el["name"]] = f"{sec}[{i}]"
+
+
+def _check_curve(mw, y, g, fp, ykey, path):
+    if len(mw) != len(y):
+        raise InputError(path, f"{fp}.{ykey}", y, f"needs one value per mw point ({len(mw)})")
+    if any(b <= a for a, b in zip(mw, mw[1:])):
+        raise InputError(path, f"{fp}.mw", mw, "points must increase strictly (MW)")
+    if abs(mw[0] - g["p_min_mw"]) > 1e-6 or abs(mw[-1] - g["p_max_mw"]) > 1e-6:
+        raise InputError(path, f"{fp}.mw", mw,
+                         f"must run from p_min_mw to p_max_mw ({g['p_min_mw']} … {g['p_max_mw']}) (MW)")
+    if len(mw) == 1 and g["p_min_mw"] != g["p_max_mw"]:
+        raise InputError(path, f"{fp}.mw", mw, "needs at least two points when p_min_mw < p_max_mw")
+    slopes = [(y[i + 1] - y[i]) / (mw[i + 1] - mw[i]) for i in range(len(mw) - 1)]
+    for i in range(len(slopes) - 1):
+        if slopes[i + 1] < slopes[i] - 1e-9 * max(1.0, abs(slopes[i])):
+            raise InputError(path, f"{fp}.{ykey}", y,
+                             f"must be convex (marginal rate non-decreasing; segment {i + 2} falls below segment {i + 1})")

@@ -1,0 +1,235 @@
+"""The case schema: one spec per field (type, unit, default, allowed range, description).
+
+The validator in `grid.config` walks a YAML document against `CASE`; the README field tables are
+generated from the same specs (`python -m grid.schema` prints them), so the two never drift.
+
+Kinds:
+- ``float`` / ``int`` / ``bool`` / ``str``: scalars (``int`` accepts whole floats such as 8.0).
+- ``enum``: one of ``choices``.
+- ``series``: the name of an entry in ``profiles`` or a number broadcast to every hour.
+- ``floats``: a list of numbers.
+- ``map``: a mapping with its own ``fields``.
+- ``list``: a list of mappings with ``fields`` (named elements: each needs a unique ``name``).
+- ``any``: free-form (profile specs are checked by `profiles`).
+"""
+from dataclasses import dataclass, field as dc_field
+from typing import Any
+
+REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class Spec:
+    kind: str
+    desc: str = ""
+    unit: str = ""
+    default: Any = REQUIRED
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    choices: tuple = ()
+    fields: dict = dc_field(default_factory=dict)
+
+    def allowed(self) -> str:
+        """Human text of the allowed values, used in error messages and docs."""
+        if self.kind == "enum":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind in ("float", "int", "floats"):
+            what = {"float": "a number", "int": "a whole number", "floats": "a list of numbers"}[self.kind]
+            rng = []
+            if self.lo is not None:
+                rng.append(("> " if self.lo_open else ">= ") + _fmt(self.lo))
+            if self.hi is not None:
+                rng.append("<= " + _fmt(self.hi))
+            s = what + (" " + " and ".join(rng) if rng else "")
+            return s + (f" ({self.unit})" if self.unit else "")
+        if self.kind == "series":
+            return "a profile name or a number" + (f" ({self.unit})" if self.unit else "")
+        if self.kind == "str":
+            return "text"
+        if self.kind == "map":
+            return "a mapping"
+        if self.kind == "list":
+            return "a list of mappings"
+        return ""
+
+
+def _fmt(x):
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def F(desc, unit="", default=REQUIRED, lo=None, hi=None, lo_open=False):
+    return Spec("float", desc, unit, default, lo, hi, lo_open)
+
+
+def I(desc, unit="", default=REQUIRED, lo=None, hi=None):
+    return Spec("int", desc, unit, default, lo, hi)
+
+
+def B(desc, default=REQUIRED):
+    return Spec("bool", desc, default=default)
+
+
+def S(desc, default=REQUIRED):
+    return Spec("str", desc, default=default)
+
+
+def E(desc, choices, default=REQUIRED):
+    return Spec("enum", desc, default=default, choices=tuple(choices))
+
+
+def SER(desc, unit="", default=REQUIRED, lo=0.0, hi=None):
+    return Spec("series", desc, unit, default, lo, hi)
+
+
+def FL(desc, unit="", default=REQUIRED, lo=None, hi=None):
+    return Spec("floats", desc, unit, default, lo, hi)
+
+
+def M(desc, fields, default=REQUIRED):
+    return Spec("map", desc, default=default, fields=fields)
+
+
+def L(desc, fields, default=REQUIRED):
+    return Spec("list", desc, default=default, fields=fields)
+
+
+TECHNOLOGIES_THERMAL = ("coal", "gas", "oil", "nuclear", "chp", "biomass", "other")
+TECHNOLOGIES_RENEWABLE = ("wind", "solar", "hydro_ror", "csp", "other")
+
+RESERVE_FIELDS = {
+    "profile_mw": SER("requirement given directly as a series", "MW", default=0.0),
+    "load_share": F("share of the hour's load", "fraction", 0.0, 0.0, 1.0),
+    "renewable_share": F("share of the hour's available wind and solar", "fraction", 0.0, 0.0, 1.0),
+    "fixed_mw": F("constant contingency requirement", "MW", 0.0, 0.0),
+    "largest_unit": B("add the p_max_mw of the largest thermal unit", False),
+}
+
+THERMAL_FIELDS = {
+    "name": S("unique unit name"),
+    "technology": E("technology, for reporting", TECHNOLOGIES_THERMAL, "other"),
+    "p_min_mw": F("minimum stable output while on", "MW", REQUIRED, 0.0),
+    "p_max_mw": F("maximum output", "MW", REQUIRED, 0.0, lo_open=True),
+    "ramp_up_mw_per_h": F("ramp-up limit between on hours (on output above p_min)", "MW/h", None, 0.0, lo_open=True),
+    "ramp_down_mw_per_h": F("ramp-down limit between on hours (on output above p_min)", "MW/h", None, 0.0, lo_open=True),
+    "startup_ramp_mw_per_h": F("largest output in the start-up hour (default p_min_mw)", "MW/h", None, 0.0, lo_open=True),
+    "shutdown_ramp_mw_per_h": F("largest output in the hour before a shut-down (default p_min_mw)", "MW/h", None, 0.0, lo_open=True),
+    "min_up_h": F("minimum up time; fractions are rounded up to whole hours", "h", 1.0, 0.0, 8784.0),
+    "min_down_h": F("minimum down time; fractions are rounded up to whole hours", "h", 1.0, 0.0, 8784.0),
+    "must_run": B("committed in every hour", False),
+    "reserve_eligible": B("may provide spinning reserve", True),
+    "cost_curve": M("production cost as a money curve (points from p_min to p_max)", {
+        "mw": FL("output points, first = p_min_mw, last = p_max_mw, increasing", "MW", REQUIRED, 0.0),
+        "cost_per_h": FL("total cost per hour at each point", "currency/h", REQUIRED, 0.0),
+    }, None),
+    "fuel_curve": M("production as a fuel curve (points from p_min to p_max), priced by `fuel`", {
+        "mw": FL("output points, first = p_min_mw, last = p_max_mw, increasing", "MW", REQUIRED, 0.0),
+        "fuel_per_h": FL("fuel burnt per hour at each point", "fuel unit/h", REQUIRED, 0.0),
+    }, None),
+    "fuel": S("name of an entry in `fuels` (required with fuel_curve)", None),
+    "co2_t_per_mwh": F("CO2 per MWh for a unit with a money curve (fuel units emit from fuel)", "tCO2/MWh", 0.0, 0.0),
+    "startup": L("start-up categories, hottest first: lag_h = hours off from which the category applies", {
+        "lag_h": F("hours off from which this category applies; the first must be <= min_down_h", "h", REQUIRED, 0.0),
+        "cost": F("start-up cost", "currency", 0.0, 0.0),
+        "fuel": F("start-up fuel (priced and emitting like the unit's fuel)", "fuel unit", 0.0, 0.0),
+    }, []),
+    "shutdown_cost": F("cost of each shut-down", "currency", 0.0, 0.0),
+    "initial": M("state at hour 0 of the data", {
+        "on": B("on at t0", False),
+        "hours": F("hours in that state at t0", "h", 1000.0, 0.0),
+        "p_mw": F("output at t0 (0 when off)", "MW", 0.0, 0.0),
+    }, {}),
+}
+
+RENEWABLE_FIELDS = {
+    "name": S("unique name"),
+    "technology": E("technology", TECHNOLOGIES_RENEWABLE, "other"),
+    "capacity_mw": F("installed capacity; `profile` is then per unit of it", "MW", None, 0.0),
+    "profile": SER("availability per unit of capacity_mw", "p.u.", None, 0.0, 1.0),
+    "profile_mw": SER("availability in MW (instead of capacity_mw × profile)", "MW", None),
+    "min_profile_mw": SER("minimum output (must-take part)", "MW", 0.0),
+    "curtailment_per_mwh": F("curtailment penalty for this plant (default: penalties.curtailment_per_mwh)", "currency/MWh", None, 0.0),
+}
+
+LOAD_FIELDS = {
+    "name": S("unique name"),
+    "peak_mw": F("peak load; `profile` is then per unit of it", "MW", None, 0.0),
+    "profile": SER("load per unit of peak_mw", "p.u.", None, 0.0),
+    "profile_mw": SER("load in MW (instead of peak_mw × profile)", "MW", None),
+}
+
+INTERCHANGE_FIELDS = {
+    "name": S("unique name"),
+    "direction": E("export leaves the system like a load; import enters like must-take supply", ("export", "import")),
+    "capacity_mw": F("line capacity; `profile` is then per unit of it", "MW", None, 0.0),
+    "profile": SER("scheduled flow per unit of capacity_mw", "p.u.", None, 0.0),
+    "profile_mw": SER("scheduled flow in MW", "MW", None),
+}
+
+CASE = {
+    "version": I("schema version", "", REQUIRED, 1, 1),
+    "name": S("case name", "case"),
+    "description": S("free text", ""),
+    "currency": S("currency of every cost", "CNY"),
+    "time": M("time axis of the data", {
+        "start": S("ISO date/datetime of hour 0 of the profiles", "2025-01-01T00:00"),
+        "resolution_h": F("time step (only 1 h is supported)", "h", 1.0, 1.0, 1.0),
+        "first_hour": I("default first simulated hour (0-based index into the profiles)", "h", 0, 0),
+        "hours": I("default number of simulated hours", "h", 168, 1, 8784 * 50),
+    }, {}),
+    "horizon": M("rolling horizon", {
+        "decided_h": I("hours decided per window", "h", 24, 1, 8784),
+        "lookahead_h": I("extra hours optimised but not kept", "h", 24, 0, 8784),
+    }, {}),
+    "engine": M("solver options", {
+        "name": E("engine", ("milp", "fast"), "milp"),
+        "mip_gap": F("relative MIP gap per window", "fraction", 0.005, 0.0, 1.0),
+        "time_limit_s": F("solver time limit per window", "s", 120.0, 0.0, lo_open=True),
+        "threads": I("solver threads", "", 1, 1, 256),
+        "prices": B("re-solve the LP with commitment fixed to get hourly prices", True),
+    }, {}),
+    "penalties": M("slack penalties", {
+        "voll_per_mwh": F("value of lost load (shedding)", "currency/MWh", 8000.0, 0.0),
+        "overgeneration_per_mwh": F("output above load (must-run surplus)", "currency/MWh", 5000.0, 0.0),
+        "curtailment_per_mwh": F("renewable curtailment (0 reproduces pglib-uc)", "currency/MWh", 0.0, 0.0),
+        "reserve_shortfall_per_mwh": F("unmet spinning reserve", "currency/MWh", 4000.0, 0.0),
+    }, {}),
+    "carbon_price_per_t": F("carbon price", "currency/tCO2", 0.0, 0.0),
+    "fuels": L("fuels", {
+        "name": S("unique name"),
+        "price": F("price per fuel unit", "currency/fuel unit", REQUIRED, 0.0),
+        "unit": S("the fuel unit, e.g. tce, GJ, MMBtu", "unit"),
+        "co2_t_per_unit": F("CO2 per fuel unit", "tCO2/fuel unit", 0.0, 0.0),
+    }, []),
+    "thermal": L("thermal units", THERMAL_FIELDS, []),
+    "renewables": L("wind, solar and run-of-river plants", RENEWABLE_FIELDS, []),
+    "loads": L("loads", LOAD_FIELDS, []),
+    "interchange": L("fixed interchange schedules", INTERCHANGE_FIELDS, []),
+    "reserves": M("spinning reserve requirements", {
+        "up": M("upward reserve", RESERVE_FIELDS, {}),
+        "down": M("downward reserve", RESERVE_FIELDS, {}),
+    }, {}),
+    "profiles": Spec("any", "named series: a number, {file, column, scale} or {synthetic, seed, ...}", default={}),
+}
+
+
+def field_table(spec: dict = CASE, prefix: str = "") -> list[tuple[str, str, str, str, str]]:
+    """Rows (field path, unit, default, allowed, description) for the README tables."""
+    rows = []
+    for key, s in spec.items():
+        path = f"{prefix}{key}"
+        default = "required" if s.default is REQUIRED else ("—" if s.default is None else repr(s.default))
+        if s.kind in ("map", "list"):
+            rows.append((path, "", "" if s.kind == "list" else "", s.allowed(), s.desc))
+            rows += field_table(s.fields, path + ("[]." if s.kind == "list" else "."))
+        else:
+            rows.append((path, s.unit, default, s.allowed(), s.desc))
+    return rows
+
+
+if __name__ == "__main__":
+    print("| field | unit | default | allowed | description |\n|---|---|---|---|---|")
+    for r in field_table():
+        print("| `" + r[0] + "` | " + " | ".join(x.replace("|", "/") for x in r[1:]) + " |")

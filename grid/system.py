@@ -1,0 +1,167 @@
+"""The frozen `System`: element tables built from a validated case document.
+
+Units: MW, MWh, h, currency (the case's `currency`), tCO2. Series fields hold either a profile
+name (str) or a number broadcast to every hour; `profiles` turns them into arrays.
+"""
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from grid.errors import InputError
+
+
+@dataclass(frozen=True)
+class Fuel:
+    name: str
+    price: float            # currency per fuel unit
+    unit: str
+    co2_t_per_unit: float   # tCO2 per fuel unit
+
+
+@dataclass(frozen=True)
+class StartupCategory:
+    lag_h: int              # hours off from which the category applies (rounded up)
+    cost: float             # currency per start
+    fuel: float             # fuel units per start
+
+
+@dataclass(frozen=True)
+class ThermalUnit:
+    name: str
+    technology: str
+    p_min_mw: float
+    p_max_mw: float
+    ramp_up_mw_per_h: float
+    ramp_down_mw_per_h: float
+    startup_ramp_mw_per_h: float
+    shutdown_ramp_mw_per_h: float
+    min_up_h: int
+    min_down_h: int
+    must_run: bool
+    reserve_eligible: bool
+    curve_mw: tuple          # (L,) output points, p_min … p_max
+    curve_cost_per_h: tuple | None   # (L,) money curve, or None
+    curve_fuel_per_h: tuple | None   # (L,) fuel curve, or None
+    fuel: str | None
+    co2_t_per_mwh: float
+    startup: tuple           # StartupCategory, hottest first
+    shutdown_cost: float
+    initial_on: bool
+    initial_hours: float
+    initial_p_mw: float
+
+
+@dataclass(frozen=True)
+class Renewable:
+    name: str
+    technology: str
+    capacity_mw: float | None
+    profile: object          # p.u. series (with capacity_mw) or None
+    profile_mw: object       # MW series or None
+    min_profile_mw: object
+    curtailment_per_mwh: float | None
+
+
+@dataclass(frozen=True)
+class Load:
+    name: str
+    peak_mw: float | None
+    profile: object
+    profile_mw: object
+
+
+@dataclass(frozen=True)
+class Interchange:
+    name: str
+    direction: str           # "export" or "import"
+    capacity_mw: float | None
+    profile: object
+    profile_mw: object
+
+
+@dataclass(frozen=True)
+class ReserveRule:
+    profile_mw: object
+    load_share: float
+    renewable_share: float
+    fixed_mw: float
+    largest_unit: bool
+
+
+@dataclass(frozen=True)
+class System:
+    name: str
+    description: str
+    currency: str
+    start: datetime          # timestamp of hour 0 of the profiles
+    first_hour: int          # default first simulated hour
+    hours: int               # default simulated hours
+    decided_h: int
+    lookahead_h: int
+    engine: dict
+    penalties: dict
+    carbon_price_per_t: float
+    fuels: tuple
+    thermal: tuple
+    renewables: tuple
+    loads: tuple
+    interchange: tuple
+    reserve_up: ReserveRule
+    reserve_down: ReserveRule
+    profiles: dict           # name -> raw spec (number, file spec, synthetic spec)
+    source: str              # path of the case file
+    document: dict           # the validated document (for the resolved-config output)
+
+    def fuel(self, name) -> Fuel:
+        return next(f for f in self.fuels if f.name == name)
+
+
+def parse_start(text: str, path, field="time.start") -> datetime:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        raise InputError(path, field, text, "an ISO date or datetime, e.g. 2025-01-01 or 2025-01-01T00:00") from None
+
+
+def build_system(doc: dict, path) -> System:
+    """Turn a validated case document (grid.config.validate) into a frozen System."""
+    thermal = []
+    for g in doc["thermal"]:
+        ini = g["initial"]
+        cc, fc = g["cost_curve"], g["fuel_curve"]
+        curve = cc or fc
+        thermal.append(ThermalUnit(
+            name=g["name"], technology=g["technology"],
+            p_min_mw=g["p_min_mw"], p_max_mw=g["p_max_mw"],
+            ramp_up_mw_per_h=g["ramp_up_mw_per_h"] or g["p_max_mw"],
+            ramp_down_mw_per_h=g["ramp_down_mw_per_h"] or g["p_max_mw"],
+            startup_ramp_mw_per_h=g["startup_ramp_mw_per_h"] or g["p_min_mw"] or g["p_max_mw"],
+            shutdown_ramp_mw_per_h=g["shutdown_ramp_mw_per_h"] or g["p_min_mw"] or g["p_max_mw"],
+            min_up_h=max(1, math.ceil(g["min_up_h"] - 1e-9)),
+            min_down_h=max(1, math.ceil(g["min_down_h"] - 1e-9)),
+            must_run=g["must_run"], reserve_eligible=g["reserve_eligible"],
+            curve_mw=tuple(curve["mw"]),
+            curve_cost_per_h=tuple(cc["cost_per_h"]) if cc else None,
+            curve_fuel_per_h=tuple(fc["fuel_per_h"]) if fc else None,
+            fuel=g["fuel"], co2_t_per_mwh=g["co2_t_per_mwh"],
+            startup=tuple(StartupCategory(max(1, math.ceil(s["lag_h"] - 1e-9)), s["cost"], s["fuel"])
+                          for s in g["startup"]),
+            shutdown_cost=g["shutdown_cost"],
+            initial_on=ini["on"], initial_hours=ini["hours"], initial_p_mw=ini["p_mw"],
+        ))
+    r_up, r_dn = (ReserveRule(**doc["reserves"][d]) for d in ("up", "down"))
+    return System(
+        name=doc["name"], description=doc["description"], currency=doc["currency"],
+        start=parse_start(doc["time"]["start"], path),
+        first_hour=doc["time"]["first_hour"], hours=doc["time"]["hours"],
+        decided_h=doc["horizon"]["decided_h"], lookahead_h=doc["horizon"]["lookahead_h"],
+        engine=dict(doc["engine"]), penalties=dict(doc["penalties"]),
+        carbon_price_per_t=doc["carbon_price_per_t"],
+        fuels=tuple(Fuel(**f) for f in doc["fuels"]),
+        thermal=tuple(thermal),
+        renewables=tuple(Renewable(**r) for r in doc["renewables"]),
+        loads=tuple(Load(**ld) for ld in doc["loads"]),
+        interchange=tuple(Interchange(**x) for x in doc["interchange"]),
+        reserve_up=r_up, reserve_down=r_dn,
+        profiles=dict(doc["profiles"]), source=str(path), document=doc,
+    )

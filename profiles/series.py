@@ -1,0 +1,90 @@
+"""Resolve a case's `profiles` section into arrays and slice element series by hour range."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from grid.errors import InputError
+from grid.system import System
+from profiles import io, synthetic
+
+
+@dataclass
+class Profiles:
+    """Named hourly series of a case.
+
+    arrays: {name: float64 (H_name,)} for file and synthetic series; scalars: {name: float}.
+    `hours` is the number of hours every array covers (the data range), or None when all are
+    scalars.
+    """
+    arrays: dict
+    scalars: dict
+    hours: int | None
+    source: str
+
+    def get(self, ref, first: int, n: int) -> np.ndarray:
+        """Values of a series reference (a profile name or a number) for hours [first, first+n)."""
+        if ref is None:
+            return np.zeros(n)
+        if not isinstance(ref, str):
+            return np.full(n, float(ref))
+        if ref in self.scalars:
+            return np.full(n, self.scalars[ref])
+        return self.arrays[ref][first:first + n]
+
+
+def load_profiles(system: System, default_hours: int | None = None) -> Profiles:
+    """Read or generate every series named in `system.profiles` and check it.
+
+    Synthetic series cover one year from `time.start` unless they give `hours`. Negative values
+    are errors for every series; the ≤ 1 p.u. check for renewables is done by `check_references`.
+    """
+    path = system.source
+    arrays, scalars, cache = {}, {}, {}
+    year = default_hours or synthetic.year_hours(system.start)
+    for name, spec in system.profiles.items():
+        field = f"profiles.{name}"
+        if isinstance(spec, bool):
+            raise InputError(path, field, spec, "a number, {file, column} or {synthetic, seed}")
+        if isinstance(spec, (int, float)):
+            scalars[name] = float(io.check_series(np.array([spec], float), path, field)[0])
+            continue
+        if not isinstance(spec, dict):
+            raise InputError(path, field, spec, "a number, {file, column} or {synthetic, seed}")
+        if "synthetic" in spec:
+            arr = synthetic.generate(spec, system.start, year, path, field)
+            arrays[name] = io.check_series(arr, path, field)
+            continue
+        if "file" not in spec:
+            raise InputError(path, field, spec, "a mapping needs `file` (with `column`) or `synthetic`")
+        unknown = set(spec) - {"file", "column", "scale"}
+        if unknown:
+            raise InputError(path, f"{field}.{sorted(unknown)[0]}", None, "unknown key; allowed: file, column, scale",
+                             show_value=False)
+        fpath = spec["file"]
+        if fpath not in cache:
+            cache[fpath] = io.read_table(fpath)
+        table = cache[fpath]
+        col = spec.get("column", name)
+        if col not in table:
+            raise InputError(fpath, f"column {col!r}", None,
+                             f"not in the file (columns: {', '.join(table)}); named by {field}", show_value=False)
+        scale = spec.get("scale", 1.0)
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale < 0:
+            raise InputError(path, f"{field}.scale", scale, "a number >= 0")
+        arrays[name] = io.check_series(table[col], fpath, f"column {col}") * float(scale)
+    hours = min((a.size for a in arrays.values()), default=None)
+    if hours == 0:
+        raise InputError(path, "profiles", None, "a profile has no rows", show_value=False)
+    return Profiles(arrays, scalars, hours, path)
+
+
+def check_references(system: System, prof: Profiles):
+    """Per-unit series used as renewable availability must not exceed 1.0."""
+    for i, r in enumerate(system.renewables):
+        ref = r.profile
+        if isinstance(ref, str) and ref in prof.arrays:
+            a = prof.arrays[ref]
+            if a.size and a.max() > 1.0 + 1e-9:
+                h = int(np.argmax(a))
+                raise InputError(system.source, f"renewables[{i}].profile ({ref}) at hour {h}", float(a[h]),
+                                 "a per-unit availability <= 1 (use profile_mw for MW)")
