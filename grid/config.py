@@ -8,7 +8,6 @@ import copy
 import difflib
 import math
 import re
-from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -18,11 +17,23 @@ from grid.schema import CASE, REQUIRED, Spec
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans: only true/false, so keys like `on:` stay strings."""
+    """SafeLoader with YAML 1.2 booleans (only true/false, so keys like `on:` stay strings), dates
+    kept as text (checked where they are used) and duplicate keys rejected."""
+
+    def construct_mapping(self, node, deep=False):
+        """As SafeLoader, but a key given twice in one mapping is an error, not a silent overwrite."""
+        seen = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key_node.value}'",
+                                                            key_node.start_mark)
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
 
 
 _Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in res if tag != "tag:yaml.org,2002:bool"]
+    ch: [(tag, rx) for tag, rx in res if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
     for ch, res in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
@@ -139,7 +150,8 @@ def _check_map(doc, fields: dict, prefix: str, path) -> dict:
         elif key in doc and doc[key] is None and spec.default is None:
             out[key] = None
         elif spec.default is REQUIRED:
-            raise InputError(path, fp, None, "required field is missing; " + spec.allowed(), show_value=False)
+            raise InputError(path, fp, None, f"required field is missing ({spec.desc}: {spec.allowed()})",
+                             show_value=False)
         elif spec.kind == "map":
             out[key] = None if spec.default is None else _check_map(spec.default, spec.fields, fp + ".", path)
         else:
@@ -170,8 +182,6 @@ def _check_value(v, spec: Spec, fp: str, path):
             raise InputError(path, fp, v, spec.allowed())
         return v
     if k == "str":
-        if isinstance(v, (date, datetime)):  # YAML reads unquoted dates as dates
-            return v.isoformat()
         if isinstance(v, bool) or not isinstance(v, (str, int, float)):
             raise InputError(path, fp, v, spec.allowed())
         return str(v)
@@ -251,17 +261,19 @@ def _cross_checks(doc: dict, path):
         curve, ykey = (g["cost_curve"], "cost_per_h") if has_cost else (g["fuel_curve"], "fuel_per_h")
         cname = "cost_curve" if has_cost else "fuel_curve"
         _check_curve(curve["mw"], curve[ykey], g, f"{fp}.{cname}", ykey, path)
-        if has_fuel:
-            if g["fuel"] is None:
-                raise InputError(path, f"{fp}.fuel", None, "required with fuel_curve: a name in `fuels`",
-                                 show_value=False)
-            if g["fuel"] not in fuels:
-                raise InputError(path, f"{fp}.fuel", g["fuel"], "not a name in `fuels` (" + ", ".join(sorted(fuels)) + ")")
-        elif g["fuel"] is not None and g["fuel"] not in fuels:
-            raise InputError(path, f"{fp}.fuel", g["fuel"], "not a name in `fuels`")
+        if has_fuel and g["fuel"] is None:
+            raise InputError(path, f"{fp}.fuel", None, "required with fuel_curve: a name in `fuels`",
+                             show_value=False)
+        if g["fuel"] is not None and g["fuel"] not in fuels:
+            close = difflib.get_close_matches(g["fuel"], sorted(fuels), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else \
+                (" (" + ", ".join(sorted(fuels)) + ")" if fuels else " (the case has no fuels)")
+            raise InputError(path, f"{fp}.fuel", g["fuel"], "not a name in `fuels`" + hint)
         lags = [s["lag_h"] for s in g["startup"]]
-        if any(b <= a for a, b in zip(lags, lags[1:])):
-            raise InputError(path, f"{fp}.startup", lags, "lag_h must increase from hottest to coldest")
+        for j in range(1, len(lags)):
+            if lags[j] <= lags[j - 1]:
+                raise InputError(path, f"{fp}.startup[{j}].lag_h", lags[j],
+                                 f"allowed > startup[{j - 1}].lag_h ({lags[j - 1]}): categories go hottest first (h)")
         if lags and lags[0] > max(math.ceil(g["min_down_h"] - 1e-9), 1):
             raise InputError(path, f"{fp}.startup[0].lag_h", lags[0],
                              f"allowed <= min_down_h ({g['min_down_h']}) so every restart has a category (h)")

@@ -36,17 +36,19 @@ class Spec:
             return "one of " + ", ".join(self.choices)
         if self.kind == "bool":
             return "true or false"
-        if self.kind in ("float", "int", "floats"):
-            what = {"float": "a number", "int": "a whole number", "floats": "a list of numbers"}[self.kind]
-            rng = []
-            if self.lo is not None:
-                rng.append(("> " if self.lo_open else ">= ") + _fmt(self.lo))
-            if self.hi is not None:
-                rng.append("<= " + _fmt(self.hi))
-            s = what + (" " + " and ".join(rng) if rng else "")
+        if self.kind in ("float", "int", "floats", "series"):
+            what = {"float": "a number", "int": "a whole number", "floats": "a list of numbers",
+                    "series": "a profile name or a number"}[self.kind]
+            if self.lo is not None and self.lo == self.hi and not self.lo_open:
+                s = "exactly " + _fmt(self.lo)
+            else:
+                rng = []
+                if self.lo is not None:
+                    rng.append(("> " if self.lo_open else ">= ") + _fmt(self.lo))
+                if self.hi is not None:
+                    rng.append("<= " + _fmt(self.hi))
+                s = what + (" " + " and ".join(rng) if rng else "")
             return s + (f" ({self.unit})" if self.unit else "")
-        if self.kind == "series":
-            return "a profile name or a number" + (f" ({self.unit})" if self.unit else "")
         if self.kind == "str":
             return "text"
         if self.kind == "map":

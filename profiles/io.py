@@ -10,19 +10,29 @@ from grid.errors import InputError
 def read_table(path) -> dict[str, np.ndarray]:
     """Read every column of a CSV (header row, one row per hour) or Parquet file.
 
-    Returns {column name: float64 array (H,)}; a column named `time` or `timestamp` is skipped.
-    Raises InputError naming the file, row and column of the first non-numeric or empty cell.
+    Returns {column name: float64 array (H,)}; a column named `time`, `timestamp`, `datetime` or
+    `hour` is skipped. Hour h is on line h + 2 of a CSV; blank lines at the end are ignored.
+    Raises InputError naming the file, line and column of the first non-numeric or empty cell
+    (NaN and inf cells are read; `check_series` rejects them in input series).
     """
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise InputError(path, "", allowed="profile file not found")
     if path.suffix.lower() in (".parquet", ".pq"):
         return _read_parquet(path)
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.reader(fh))
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.reader(fh))
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise InputError(path, "", allowed=f"not a readable UTF-8 CSV file ({e.__class__.__name__})") from None
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
     if not rows:
         raise InputError(path, "", allowed="empty file; expected a header row and one row per hour")
     header = [h.strip() for h in rows[0]]
+    for j, h in enumerate(header):
+        if h in header[:j]:
+            raise InputError(path, f"line 1, column {j + 1}", h, "column names must be unique")
     keep = [j for j, h in enumerate(header) if h.lower() not in ("time", "timestamp", "datetime", "hour")]
     data = {header[j]: np.empty(len(rows) - 1) for j in keep}
     for i, row in enumerate(rows[1:], start=2):
@@ -31,10 +41,13 @@ def read_table(path) -> dict[str, np.ndarray]:
                              show_value=False)
         for j in keep:
             cell = row[j].strip()
+            where = f"line {i}, column {header[j]}"
+            if not cell:
+                raise InputError(path, where, None, "empty cell; a number is required", show_value=False)
             try:
                 data[header[j]][i - 2] = float(cell)
             except ValueError:
-                raise InputError(path, f"line {i}, column {header[j]}", cell, "a number") from None
+                raise InputError(path, where, cell, "a number") from None
     return data
 
 
@@ -55,19 +68,28 @@ def _read_parquet(path) -> dict[str, np.ndarray]:
     return out
 
 
-def check_series(values: np.ndarray, where_file, where_field, lo=0.0, hi=None, unit="") -> np.ndarray:
-    """Check a series for NaN/inf and range; returns it as float64 (H,)."""
+def check_series(values: np.ndarray, where_file, where_field, lo=0.0, hi=None, unit="",
+                 first_line=None) -> np.ndarray:
+    """Check a series for NaN/inf and range; returns it as float64 (H,).
+
+    `first_line`: the file line of hour 0 (2 for a CSV), so messages name the line as well.
+    """
     v = np.asarray(values, dtype=float)
+
+    def at(h):
+        return f"{where_field} at hour {h}" + (f" (line {h + first_line})" if first_line is not None else "")
+
     bad = np.flatnonzero(~np.isfinite(v))
     if bad.size:
-        raise InputError(where_file, where_field, None, f"missing or non-finite value at hour {bad[0]}",
-                         show_value=False)
+        h = int(bad[0])
+        raise InputError(where_file, at(h), float(v[h]), "a finite number (NaN and inf are not allowed)")
+    suffix = f" ({unit})" if unit else ""
     if lo is not None and v.size and v.min() < lo - 1e-9:
         h = int(np.argmin(v))
-        raise InputError(where_file, f"{where_field} at hour {h}", float(v[h]), f"allowed >= {lo:g}" + (f" ({unit})" if unit else ""))
+        raise InputError(where_file, at(h), float(v[h]), f"allowed >= {lo:g}{suffix}")
     if hi is not None and v.size and v.max() > hi + 1e-9:
         h = int(np.argmax(v))
-        raise InputError(where_file, f"{where_field} at hour {h}", float(v[h]), f"allowed <= {hi:g}" + (f" ({unit})" if unit else ""))
+        raise InputError(where_file, at(h), float(v[h]), f"allowed <= {hi:g}{suffix}")
     return v
 
 

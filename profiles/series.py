@@ -1,5 +1,8 @@
 """Resolve a case's `profiles` section into arrays and slice element series by hour range."""
+import difflib
+import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -46,7 +49,9 @@ def load_profiles(system: System, default_hours: int | None = None) -> Profiles:
         if isinstance(spec, bool):
             raise InputError(path, field, spec, "a number, {file, column} or {synthetic, seed}")
         if isinstance(spec, (int, float)):
-            scalars[name] = float(io.check_series(np.array([spec], float), path, field)[0])
+            if not (math.isfinite(spec) and spec >= 0):
+                raise InputError(path, field, spec, "a number >= 0")
+            scalars[name] = float(spec)
             continue
         if not isinstance(spec, dict):
             raise InputError(path, field, spec, "a number, {file, column} or {synthetic, seed}")
@@ -56,25 +61,35 @@ def load_profiles(system: System, default_hours: int | None = None) -> Profiles:
             continue
         if "file" not in spec:
             raise InputError(path, field, spec, "a mapping needs `file` (with `column`) or `synthetic`")
-        unknown = set(spec) - {"file", "column", "scale"}
-        if unknown:
-            raise InputError(path, f"{field}.{sorted(unknown)[0]}", None, "unknown key; allowed: file, column, scale",
-                             show_value=False)
+        for key in spec:
+            if key not in ("file", "column", "scale"):
+                close = difflib.get_close_matches(str(key), ("file", "column", "scale"), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "allowed: file, column, scale"
+                raise InputError(path, f"{field}.{key}", None, "unknown key; " + hint, show_value=False)
         fpath = spec["file"]
+        if not isinstance(fpath, str):
+            raise InputError(path, f"{field}.file", fpath, "a file name (CSV or Parquet), relative to the case file")
+        if not Path(fpath).is_file():
+            raise InputError(path, f"{field}.file", fpath, "file not found")
         if fpath not in cache:
             cache[fpath] = io.read_table(fpath)
         table = cache[fpath]
         col = spec.get("column", name)
         if col not in table:
-            raise InputError(fpath, f"column {col!r}", None,
-                             f"not in the file (columns: {', '.join(table)}); named by {field}", show_value=False)
+            close = difflib.get_close_matches(str(col), list(table), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"columns: {', '.join(table)}"
+            raise InputError(fpath, f"column {col!r}", None, f"not in the file ({hint}); named by {field}.column",
+                             show_value=False)
         scale = spec.get("scale", 1.0)
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale < 0:
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (math.isfinite(scale) and scale >= 0):
             raise InputError(path, f"{field}.scale", scale, "a number >= 0")
-        arrays[name] = io.check_series(table[col], fpath, f"column {col}") * float(scale)
+        first_line = None if Path(fpath).suffix.lower() in (".parquet", ".pq") else 2
+        arrays[name] = io.check_series(table[col], fpath, f"column {col}", first_line=first_line) * float(scale)
+    for name, a in arrays.items():
+        if a.size == 0:
+            raise InputError(path, f"profiles.{name}", None, "the series has no rows (one per hour needed)",
+                             show_value=False)
     hours = min((a.size for a in arrays.values()), default=None)
-    if hours == 0:
-        raise InputError(path, "profiles", None, "a profile has no rows", show_value=False)
     return Profiles(arrays, scalars, hours, path)
 
 
@@ -82,6 +97,9 @@ def check_references(system: System, prof: Profiles):
     """Per-unit series used as renewable availability must not exceed 1.0."""
     for i, r in enumerate(system.renewables):
         ref = r.profile
+        if isinstance(ref, str) and ref in prof.scalars and prof.scalars[ref] > 1.0 + 1e-9:
+            raise InputError(system.source, f"renewables[{i}].profile ({ref})", prof.scalars[ref],
+                             "a per-unit availability <= 1 (use profile_mw for MW)")
         if isinstance(ref, str) and ref in prof.arrays:
             a = prof.arrays[ref]
             if a.size and a.max() > 1.0 + 1e-9:

@@ -11,6 +11,8 @@ array (H,). Shapes:
   generic power curve (cut-in 3 m/s, rated 12 m/s, cut-out 25 m/s), scaled to a target mean.
 These are teaching-grade shapes; their statistics are pinned by tests.
 """
+import difflib
+import math
 from datetime import datetime
 
 import numpy as np
@@ -104,13 +106,17 @@ def generate(spec: dict, start: datetime, default_hours: int, where_file, where_
     if isinstance(hours, bool) or not isinstance(hours, int) or hours < 1:
         raise InputError(where_file, f"{where_field}.hours", hours, "a whole number >= 1 (h)")
     scale = spec.pop("scale", 1.0)
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (math.isfinite(scale) and scale >= 0):
+        raise InputError(where_file, f"{where_field}.scale", scale, "a number >= 0")
     fn = {"load": load, "solar": solar, "wind": wind, "flat": None}[kind]
     allowed = {"load": ("weekend_factor", "seasonal_amplitude", "noise"), "solar": ("latitude_deg", "cloudiness"),
                "wind": ("mean_cf",), "flat": ()}[kind]
     for k, v in spec.items():
         if k not in allowed:
-            raise InputError(where_file, f"{where_field}.{k}", v, f"unknown parameter of synthetic {kind}; allowed: "
-                             + ", ".join(("seed", "hours", "scale") + allowed))
+            names = ("seed", "hours", "scale") + allowed
+            close = difflib.get_close_matches(str(k), names, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(names)
+            raise InputError(where_file, f"{where_field}.{k}", v, f"unknown parameter of synthetic {kind}; {hint}")
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise InputError(where_file, f"{where_field}.{k}", v, "a number")
     if kind == "solar" and not 0 < spec.get("cloudiness", 0.3) < 1:

@@ -1,0 +1,263 @@
+"""Independent solution checker: feasibility rules and costs recomputed from a `Schedule`.
+
+Reads only the problem (`SystemArrays`) and the answer (`Schedule`), never a solver model, so it
+catches formulation bugs as well as solver tolerance drift. Shapes: T hours, G thermal units,
+R renewables. Power in MW (hourly averages, so numerically MWh per hour), money in the case
+currency, CO2 in t. Row t of a schedule is data hour `first_hour + t`.
+
+Status is read from `commit` (on where commit ≥ 0.5); start-ups and shut-downs used for costs and
+for the time rules are derived from it, and the schedule's own `startup` / `shutdown` flags are
+only compared against them ("status_logic").
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from dispatch.compile import SystemArrays
+from dispatch.results import Schedule
+
+RULES = ("balance", "renewable", "slack_sign", "thermal_limits", "status_logic", "must_run",
+         "min_up", "min_down", "ramp", "startup_ramp", "shutdown_ramp", "reserve", "objective")
+_FLAG_TOL = 1e-6  # tolerance on 0/1 values (commit, start-up and shut-down flags)
+
+
+@dataclass
+class Violation:
+    """One broken rule at one hour for one element."""
+    rule: str        # one of RULES
+    hour: int        # data hour index (schedule.first_hour + t), or -1 if not hour-specific
+    element: str     # unit or renewable name, or "system"
+    amount: float    # size of the violation (MW, h, currency, or a flag difference)
+    message: str     # one human-readable line
+
+
+@dataclass
+class Costs:
+    """Costs recomputed from a schedule (never taken from the solver). Money in the case currency."""
+    production: np.ndarray        # (G,) Σ_t cost curve at the dispatched output, on hours only
+    startup: np.ndarray           # (G,) Σ start-up cost by category
+    shutdown: np.ndarray          # (G,) shutdown_cost × number of shut-downs
+    co2_t: np.ndarray             # (G,) t, curve CO2 on on-hours + start-up CO2
+    fuel: np.ndarray              # (G,) fuel units, curve fuel only (start-up fuel is not in the arrays)
+    starts: np.ndarray            # (G,) int, number of start-ups
+    startup_category: np.ndarray  # (T, G) int, -1 where no start, else the category index by hours off
+    shed_cost: float              # voll × Σ shed MWh
+    overgen_cost: float           # overgen_cost × Σ over-generation MWh
+    curtail_cost: float           # Σ_r curtailment_cost[r] × Σ_t curtail MWh
+    reserve_short_cost: float     # reserve_short_cost × Σ (up + down shortfall) MWh
+    total_cost: float             # Σ_g production + startup + shutdown
+    penalty_cost: float           # shed + overgen + curtail + reserve shortfall costs
+    objective: float              # total_cost + penalty_cost
+
+
+def _require_match(a: SystemArrays, s: Schedule):
+    """Raise ValueError unless `a` and `s` describe the same hours and elements."""
+    if a.T != s.T or a.first_hour != s.first_hour:
+        raise ValueError(f"arrays cover hours {a.first_hour}+{a.T}, schedule {s.first_hour}+{s.T}")
+    if list(a.thermal_names) != list(s.thermal_names) or list(a.renewable_names) != list(s.renewable_names):
+        raise ValueError("arrays and schedule name different units or renewables")
+
+
+def _status(a: SystemArrays, s: Schedule):
+    """Status from `commit`: u, u_prev, start v, shut-down w, all (T, G) bool (u_prev(0) = initial.on)."""
+    u = np.asarray(s.commit) >= 0.5
+    u_prev = np.concatenate([a.initial.on.astype(bool)[None, :], u], axis=0)[:-1]
+    return u, u_prev, u & ~u_prev, ~u & u_prev
+
+
+def _curve_total(a: SystemArrays, curve: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Σ over on hours of curve (G, L) interpolated at p (T, G), clipped into [p_min, p_max]; (G,)."""
+    out = np.zeros(a.G)
+    for g in range(a.G):
+        n = int(a.n_points[g])
+        x = np.clip(p[:, g], a.p_min_mw[g], a.p_max_mw[g])
+        out[g] = np.interp(x, a.curve_mw[g, :n], curve[g, :n])[u[:, g]].sum()
+    return out
+
+
+def _startup_category(a: SystemArrays, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """(T, G) int: start-up category at each start v, -1 elsewhere.
+
+    Hours off at a start in hour t = t − τ, τ the last shut-down (first off hour) before t; the
+    initial off period counts as a shut-down at τ = −initial.hours. The category is the largest
+    s < n_startup with startup_lag_h[g, s] ≤ hours off (0 if none).
+    """
+    t = np.arange(v.shape[0], dtype=float)[:, None]
+    tau0 = np.where(a.initial.on, -np.inf, -a.initial.hours.astype(float))
+    tau = np.maximum(np.maximum.accumulate(np.where(w, t, -np.inf), axis=0), tau0[None, :])
+    off_h = t - tau
+    cat = np.zeros(v.shape, np.int64)
+    for k in range(1, a.startup_lag_h.shape[1]):
+        ok = (k < a.n_startup)[None, :] & (a.startup_lag_h[:, k][None, :] <= off_h)
+        cat = np.where(ok, k, cat)
+    return np.where(v, cat, -1)
+
+
+def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
+    """All costs, CO2 and fuel of schedule `s` on the problem `arrays` (same hours)."""
+    a = arrays
+    _require_match(a, s)
+    u, _, v, w = _status(a, s)
+    p = np.asarray(s.p_mw, float)
+    cat = _startup_category(a, v, w)
+    gi = np.arange(a.G)[None, :]
+    ci = np.maximum(cat, 0)
+    startup = np.where(v, a.startup_cost[gi, ci], 0.0).sum(axis=0)
+    su_co2 = np.where(v, a.startup_co2_t[gi, ci], 0.0).sum(axis=0)
+    production = _curve_total(a, a.curve_cost_per_h, p, u)
+    shutdown = a.shutdown_cost * w.sum(axis=0)
+    shed = float(a.voll * np.sum(s.shed_mw))
+    over = float(a.overgen_cost * np.sum(s.overgen_mw))
+    curt = float((np.asarray(s.curtail_mw, float) * a.curtailment_cost[None, :]).sum())
+    short = float(a.reserve_short_cost * (np.sum(s.reserve_up_short_mw) + np.sum(s.reserve_down_short_mw)))
+    total = float(production.sum() + startup.sum() + shutdown.sum())
+    penalty = shed + over + curt + short
+    return Costs(production=production, startup=startup, shutdown=shutdown,
+                 co2_t=_curve_total(a, a.curve_co2_t_per_h, p, u) + su_co2,
+                 fuel=_curve_total(a, a.curve_fuel_per_h, p, u),
+                 starts=v.sum(axis=0).astype(np.int64), startup_category=cat,
+                 shed_cost=shed, overgen_cost=over, curtail_cost=curt, reserve_short_cost=short,
+                 total_cost=total, penalty_cost=penalty, objective=total + penalty)
+
+
+def _tol(tol_mw: float, scale) -> np.ndarray:
+    """Absolute MW tolerance, widened for large magnitudes: tol_mw · max(1, |scale|·1e-7)."""
+    return tol_mw * np.maximum(1.0, np.abs(scale) * 1e-7)
+
+
+def _emit(out: list, rule: str, excess: np.ndarray, tol, first_hour: int, names, what: str,
+          unit: str = "MW", hours: np.ndarray | None = None):
+    """Append a Violation wherever excess > tol (NaN counts as violated).
+
+    excess: (T,) for system rules (element "system") or (T, n) per element named by `names`;
+    row t is reported as hour first_hour + t, or first_hour + hours[t, j] when `hours` is given.
+    """
+    bad = ~(excess <= tol)
+    idx = np.nonzero(bad)
+    rows = idx[0] if hours is None else hours[bad]
+    for k, amount in enumerate(excess[bad]):
+        element = "system" if excess.ndim == 1 else str(names[idx[1][k]])
+        hour = first_hour + int(rows[k])
+        out.append(Violation(rule, hour, element, float(amount),
+                             f"{rule}: {element}, hour {hour}: {what} ({float(amount):.6g}{' ' + unit if unit else ''})"))
+
+
+def _min_time_short(run: np.ndarray, begins: np.ndarray, run0: np.ndarray, hours0: np.ndarray,
+                    min_h: np.ndarray):
+    """Hours short of a minimum duration for runs of `run` (T, G) bool (on for min-up, off for min-down).
+
+    begins (T, G): hours where a run starts inside the schedule; run0 (G,): a run is in progress
+    before hour 0, already hours0 (G,) long. A run starting at t must last min(min_h, T − t) hours;
+    the run in progress must last ceil(min_h − hours0) more hours (capped at T).
+    Returns (short (T, G), end (T, G)): short > 0 at the run's first row (row 0 for the run in
+    progress), end = the hour index where that run ends (first hour ≥ t outside the run, or T).
+    """
+    T = run.shape[0]
+    t = np.arange(T)[:, None]
+    end = np.minimum.accumulate(np.where(run, T, t)[::-1], axis=0)[::-1]
+    short = np.where(begins, np.minimum(min_h[None, :], T - t) - (end - t), 0)
+    need0 = np.where(run0, np.clip(np.ceil(min_h - hours0), 0, T), 0)
+    short[0] = np.where(run0, need0 - end[0], short[0])
+    return short, end
+
+
+def check(arrays: SystemArrays, s: Schedule, tol_mw: float = 1e-4) -> tuple[list[Violation], Costs]:
+    """Check schedule `s` against every rule in RULES; return (violations, recomputed costs).
+
+    `arrays` must cover exactly the schedule's hours; `arrays.initial` is the state before hour 0.
+    tol_mw: absolute MW tolerance (widened by 1e-7 relative on large magnitudes).
+    """
+    a = arrays
+    costs = recompute_costs(a, s)
+    out: list[Violation] = []
+    if s.T == 0:
+        return out, costs
+    h0, tn, rn = s.first_hour, a.thermal_names, a.renewable_names
+    u, u_prev, v, w = _status(a, s)
+    commit = np.asarray(s.commit, float)
+    p, r, rd = (np.asarray(x, float) for x in (s.p_mw, s.reserve_up_mw, s.reserve_down_mw))
+    ren, curt = np.asarray(s.renewable_mw, float), np.asarray(s.curtail_mw, float)
+    pmin, pmax = a.p_min_mw[None, :], a.p_max_mw[None, :]
+    tol_g = _tol(tol_mw, pmax)
+
+    # 1. energy balance
+    supply = p.sum(axis=1) + ren.sum(axis=1) + a.import_mw + s.shed_mw - s.overgen_mw
+    demand = a.load_mw + a.export_mw
+    _emit(out, "balance", np.abs(supply - demand), _tol(tol_mw, demand + a.import_mw), h0, None,
+          "generation + renewables + import + shed − overgen ≠ load + export")
+
+    # 2. renewables
+    tol_r = _tol(tol_mw, a.available_mw)
+    _emit(out, "renewable", a.min_output_mw - ren, tol_r, h0, rn, "output below min_output_mw")
+    _emit(out, "renewable", ren - a.available_mw, tol_r, h0, rn, "output above available_mw")
+    _emit(out, "renewable", np.abs(curt - (a.available_mw - ren)), tol_r, h0, rn,
+          "curtail_mw ≠ available_mw − renewable_mw")
+
+    # 3. signs of slacks, outputs and reserves
+    for name, x in (("shed_mw", s.shed_mw), ("overgen_mw", s.overgen_mw),
+                    ("reserve_up_short_mw", s.reserve_up_short_mw),
+                    ("reserve_down_short_mw", s.reserve_down_short_mw)):
+        _emit(out, "slack_sign", -np.asarray(x, float), tol_mw, h0, None, f"{name} negative")
+    for name, x in (("p_mw", p), ("reserve_up_mw", r), ("reserve_down_mw", rd)):
+        _emit(out, "slack_sign", -x, tol_mw, h0, tn, f"{name} negative")
+
+    # 4. unit limits
+    _emit(out, "thermal_limits", np.abs(commit - u), _FLAG_TOL, h0, tn, "commit is not 0/1", "")
+    off_use = np.where(u, 0.0, np.maximum(np.abs(p), np.maximum(np.abs(r), np.abs(rd))))
+    _emit(out, "thermal_limits", off_use, tol_g, h0, tn, "output or reserve while off")
+    _emit(out, "thermal_limits", np.where(u, pmin - p, 0.0), tol_g, h0, tn, "output below p_min")
+    _emit(out, "thermal_limits", np.where(u, p + r - pmax, 0.0), tol_g, h0, tn, "output + reserve up above p_max")
+    _emit(out, "thermal_limits", np.where(u, pmin - (p - rd), 0.0), tol_g, h0, tn,
+          "output − reserve down below p_min")
+
+    # 5. start-up / shut-down flags
+    _emit(out, "status_logic", np.abs(np.asarray(s.startup, float) - v), _FLAG_TOL, h0, tn,
+          "startup ≠ u(t)·(1 − u(t−1))", "")
+    _emit(out, "status_logic", np.abs(np.asarray(s.shutdown, float) - w), _FLAG_TOL, h0, tn,
+          "shutdown ≠ (1 − u(t))·u(t−1)", "")
+
+    # 6. must-run
+    _emit(out, "must_run", (a.must_run & ~u).astype(float), 0.0, h0, tn, "must-run unit off", "h")
+
+    # 7. minimum up / down times (reported at the hour the run ended too early)
+    ini = a.initial
+    for rule, run, begins, run0, min_h, what in (
+            ("min_up", u, v, ini.on, a.min_up_h, "shut down before its minimum up time"),
+            ("min_down", ~u, w, ~ini.on, a.min_down_h, "started before its minimum down time")):
+        short, end = _min_time_short(run, begins, run0, ini.hours, min_h)
+        _emit(out, rule, short.astype(float), 0.0, h0, tn, what, "h", hours=end)
+
+    # 8. ramps on output above p_min, start-up and shut-down limits
+    q = p - pmin * u
+    q0 = np.where(ini.on, ini.p_mw - a.p_min_mw, 0.0)
+    q_prev = np.concatenate([q0[None, :], q[:-1]], axis=0)
+    _emit(out, "ramp", q + r - q_prev - a.ramp_up_mw_per_h[None, :], tol_g, h0, tn,
+          "q(t) + reserve up − q(t−1) above ramp_up_mw_per_h")
+    _emit(out, "ramp", q_prev - q + rd - a.ramp_down_mw_per_h[None, :], tol_g, h0, tn,
+          "q(t−1) − q(t) + reserve down above ramp_down_mw_per_h")
+    su_cap = np.minimum(a.p_max_mw, a.startup_ramp_mw_per_h)[None, :]
+    _emit(out, "startup_ramp", np.where(v, p + r - su_cap, 0.0), tol_g, h0, tn,
+          "output + reserve up in a start-up hour above min(p_max, startup_ramp_mw_per_h)")
+    sd_cap = np.minimum(a.p_max_mw, a.shutdown_ramp_mw_per_h)[None, :]
+    w_next = np.concatenate([w[1:], np.zeros((1, a.G), bool)], axis=0)
+    _emit(out, "shutdown_ramp", np.where(w_next, p + r - sd_cap, 0.0), tol_g, h0, tn,
+          "output + reserve up before a shut-down above min(p_max, shutdown_ramp_mw_per_h)")
+    _emit(out, "shutdown_ramp", np.where(w[0], ini.p_mw - a.shutdown_ramp_mw_per_h, 0.0)[None, :],
+          tol_g, h0, tn, "initial output above shutdown_ramp_mw_per_h for a shut-down at the first hour")
+
+    # 9. system reserves (ineligible units must offer none)
+    elig = a.reserve_eligible[None, :]
+    for name, x, short, req in (("up", r, s.reserve_up_short_mw, a.reserve_up_mw),
+                                ("down", rd, s.reserve_down_short_mw, a.reserve_down_mw)):
+        _emit(out, "reserve", req - np.where(elig, x, 0.0).sum(axis=1) - short, _tol(tol_mw, req), h0, None,
+              f"eligible reserve {name} + shortfall below the requirement")
+        _emit(out, "reserve", np.where(elig, 0.0, x), tol_g, h0, tn, f"reserve {name} on an ineligible unit")
+
+    # 10. the engine's objective may not undercut the recomputed one
+    if np.isfinite(s.objective):
+        gap = costs.objective - s.objective
+        if gap > 1e-6 * abs(costs.objective) + 1e-3:
+            out.append(Violation("objective", -1, "system", float(gap),
+                                 f"objective: reported {s.objective:.10g} is {gap:.6g} below the "
+                                 f"recomputed {costs.objective:.10g}"))
+    return out, costs
