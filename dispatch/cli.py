@@ -49,6 +49,8 @@ def _start_hour(text, system) -> int:
         when = datetime.fromisoformat(text)
     except ValueError:
         raise InputError("command line", "--start", text, "an hour index >= 0 or an ISO date/datetime") from None
+    if when.tzinfo is not None:
+        raise InputError("command line", "--start", text, "a local date/datetime without a time zone, like time.start")
     delta = (when - system.start).total_seconds() / 3600.0
     if delta < 0 or not float(delta).is_integer():
         raise InputError("command line", "--start", text,
@@ -94,7 +96,10 @@ def cmd_run(args) -> int:
     first = _start_hour(args.start, sysm)
     dh = case.data_hours
     if dh is not None and first + hours > dh:
-        raise InputError(args.config or "built-in case", "--hours/--start", f"hours {first}..{first + hours - 1}",
+        given = [o for o, v in (("--start", args.start), ("--hours", args.hours)) if v is not None]
+        field = "/".join(given) if given else "time.first_hour/time.hours"
+        where = "command line" if given else (args.config or "built-in case")
+        raise InputError(where, field, f"hours {first}..{first + hours - 1}",
                          f"the profiles cover hours 0..{dh - 1} ({sysm.start.isoformat()} + {dh} h)")
     opts = engine_options(sysm, name=args.engine, mip_gap=mip_gap, time_limit_s=tl, threads=threads)
     if seed:

@@ -8,6 +8,7 @@ import copy
 import difflib
 import math
 import re
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -139,6 +140,8 @@ def _check_map(doc, fields: dict, prefix: str, path) -> dict:
     for key in doc:
         if key not in fields:
             close = difflib.get_close_matches(str(key), list(fields), n=1)
+            if isinstance(key, bool) and "on" in fields:  # a YAML 1.1 writer turned `on:` into `true:`
+                close = ["on"]
             hint = f"unknown key; did you mean '{close[0]}'?" if close else \
                 "unknown key; allowed: " + ", ".join(fields)
             raise InputError(path, f"{prefix}{key}", None, hint, show_value=False)
@@ -227,6 +230,14 @@ def _cross_checks(doc: dict, path):
     if not isinstance(profiles, dict):
         raise InputError(path, "profiles", profiles, "a mapping of name: series spec")
     fuels = {f["name"] for f in doc["fuels"]}
+    try:
+        tz = datetime.fromisoformat(doc["time"]["start"]).tzinfo
+    except ValueError:
+        raise InputError(path, "time.start", doc["time"]["start"],
+                         "an ISO date or datetime, e.g. 2025-01-01 or 2025-01-01T00:00") from None
+    if tz is not None:
+        raise InputError(path, "time.start", doc["time"]["start"],
+                         "a local date or datetime without a time zone, e.g. 2025-01-01T00:00")
 
     def series_ref(v, fp):
         if isinstance(v, str) and v not in profiles:

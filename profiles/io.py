@@ -10,8 +10,8 @@ from grid.errors import InputError
 def read_table(path) -> dict[str, np.ndarray]:
     """Read every column of a CSV (header row, one row per hour) or Parquet file.
 
-    Returns {column name: float64 array (H,)}; a column named `time`, `timestamp`, `datetime` or
-    `hour` is skipped. Hour h is on line h + 2 of a CSV; blank lines at the end are ignored.
+    Returns {column name: float64 array (H,)}; unnamed columns and a column named `time`,
+    `timestamp`, `datetime` or `hour` are skipped. Hour h is on line h + 2 of a CSV; blank lines at the end are ignored.
     Raises InputError naming the file, line and column of the first non-numeric or empty cell
     (NaN and inf cells are read; `check_series` rejects them in input series).
     """
@@ -31,9 +31,9 @@ def read_table(path) -> dict[str, np.ndarray]:
         raise InputError(path, "", allowed="empty file; expected a header row and one row per hour")
     header = [h.strip() for h in rows[0]]
     for j, h in enumerate(header):
-        if h in header[:j]:
+        if h and h in header[:j]:
             raise InputError(path, f"line 1, column {j + 1}", h, "column names must be unique")
-    keep = [j for j, h in enumerate(header) if h.lower() not in ("time", "timestamp", "datetime", "hour")]
+    keep = [j for j, h in enumerate(header) if h and h.lower() not in ("time", "timestamp", "datetime", "hour")]
     data = {header[j]: np.empty(len(rows) - 1) for j in keep}
     for i, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):

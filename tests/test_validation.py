@@ -2,8 +2,8 @@
 field path, the bad value and the allowed range or reason, and writes nothing.
 
 Every case starts from the small valid case below (2 thermal units, one wind plant, one load, 24 h
-of CSV data) and changes one thing: a field of the YAML document, a cell of the CSV, the YAML
-text itself, or a command-line option.
+of CSV data; `"on"` is quoted so PyYAML round-trips it) and changes one thing: a field of the
+YAML document, a cell of the CSV, the YAML text itself, or a command-line option.
 """
 import math
 
@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from dispatch.cli import main
+from profiles.io import read_table
 
 BASE_YAML = """\
 version: 1
@@ -30,14 +31,14 @@ thermal:
     fuel: coal
     fuel_curve: {mw: [100, 200, 300], fuel_per_h: [35, 66, 99]}
     startup: [{lag_h: 4, cost: 30000}, {lag_h: 12, cost: 60000}]
-    initial: {on: true, hours: 10, p_mw: 150}
+    initial: {"on": true, hours: 10, p_mw: 150}
   - name: gas1
     technology: gas
     p_min_mw: 20
     p_max_mw: 150
     cost_curve: {mw: [20, 150], cost_per_h: [12000, 90000]}
     startup: [{lag_h: 1, cost: 5000}]
-    initial: {on: false, hours: 5}
+    initial: {"on": false, hours: 5}
 renewables:
   - {name: wind1, technology: wind, capacity_mw: 200, profile: wind}
 loads:
@@ -187,7 +188,7 @@ BAD = [
     ("bad_enum_did_you_mean", setp("thermal[0].technology", "cole"),
      ["case.yaml", "thermal[0].technology = 'cole'", "one of coal, gas", "did you mean 'coal'"]),
     ("non_convex_curve", setp("thermal[0].fuel_curve.fuel_per_h", [35, 80, 99]),
-     ["case.yaml", "thermal[0].fuel_curve.fuel_per_h = [35, 80, 99]", "convex", "segment 2"]),
+     ["case.yaml", "thermal[0].fuel_curve.fuel_per_h = [35.0, 80.0, 99.0]", "convex", "segment 2"]),
     ("curve_not_from_p_min", setp("thermal[1].cost_curve.mw", [30, 150]),
      ["case.yaml", "thermal[1].cost_curve.mw = [30", "from p_min_mw to p_max_mw", "20.0", "150.0"]),
     ("curve_length_mismatch", setp("thermal[1].cost_curve.cost_per_h", [12000, 50000, 90000]),
@@ -214,12 +215,16 @@ BAD = [
      ["case.yaml", "thermal[0].startup[0].lag_h = 6", "<= min_down_h (4"]),
     ("bad_time_start", setp("time.start", "2025-13-01"),
      ["case.yaml", "time.start = '2025-13-01'", "ISO date"]),
+    ("time_start_with_time_zone", setp("time.start", "2025-01-01T00:00+08:00"),
+     ["case.yaml", "time.start = '2025-01-01T00:00+08:00'", "without a time zone"]),
     ("unknown_profile_spec_key", rename("profiles.wind.column", "colum"),
      ["case.yaml", "profiles.wind.colum", "unknown key", "did you mean 'column'"]),
     ("no_loads", setp("loads", []),
      ["case.yaml", "loads = []", "at least one load"]),
     ("yaml_syntax_error", text("  - name: gas1\n", "  - name: gas1: x\n"),
      ["case.yaml", f"YAML syntax error at line {line_of('name: gas1')}", "mapping values are not allowed"]),
+    ("yaml_1_1_on_key", text('initial: {"on": true', "initial: {true: true"),
+     ["case.yaml", "thermal[0].initial.True", "unknown key", "did you mean 'on'"]),
     ("yaml_duplicate_key", text("    p_max_mw: 300\n", "    p_max_mw: 300\n    p_max_mw: 350\n"),
      ["case.yaml", f"line {line_of('p_max_mw: 300') + 1}", "duplicate key 'p_max_mw'"]),
     ("csv_non_numeric", cell(5, "load", "n/a"),
@@ -230,6 +235,8 @@ BAD = [
      ["profiles.csv", "column load at hour 6 (line 8) = nan", "finite"]),
     ("csv_negative_load", cell(10, "load", "-12.5"),
      ["profiles.csv", "column load at hour 8 (line 10) = -12.5", ">= 0"]),
+    ("csv_duplicate_column", cell(1, "wind", "load"),
+     ["profiles.csv", "line 1, column 3 = 'load'", "unique"]),
     ("csv_ragged_row", cell(6, "wind", "0.3,0.4"),
      ["profiles.csv", "line 6", "has 4 cells, the header has 3"]),
     ("renewable_pu_above_one", cell(4, "wind", "1.3"),
@@ -288,6 +295,14 @@ def test_missing_case_file(tmp_path, capsys):
     assert rc == 2 and err.count("\n") == 1
     assert "nope.yaml" in err and "file not found" in err
     assert not out.exists()
+
+
+def test_csv_quirks_are_tolerated(tmp_path):
+    """A byte-order mark, an unnamed empty column and blank lines at the end are not errors."""
+    path = tmp_path / "p.csv"
+    path.write_text("\ufefftime,load,\n2025-01-01T00:00,1.5,\n2025-01-01T01:00,2.5,\n\n\n", encoding="utf-8")
+    table = read_table(path)
+    assert list(table) == ["load"] and table["load"].tolist() == [1.5, 2.5]
 
 
 def test_valid_base_case_runs(tmp_path, capsys):
