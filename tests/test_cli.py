@@ -1,0 +1,80 @@
+"""End-to-end: npsim run / check / init on the built-in case (short horizons)."""
+import csv
+import json
+
+import pytest
+
+from dispatch.cli import main
+
+
+@pytest.fixture(scope="module")
+def builtin_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    assert main(["run", "--hours", "6", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_run_writes_complete_folder(builtin_run, capsys):
+    sm = json.loads((builtin_run / "summary.json").read_text())
+    for key in ("objective", "total_cost", "penalty_cost", "lower_bound", "gap", "wall_time_s", "demand_mwh",
+                "renewable_available_mwh", "curtailment_mwh", "curtailment_rate", "unserved_energy_mwh", "co2_t",
+                "renewable_share", "starts", "violations", "npsim_version", "config_sha256", "seed",
+                "cost_breakdown", "energy_mwh"):
+        assert key in sm, key
+    assert sm["violations"] == 0
+    assert sm["hours"] == 6 and sm["first_hour"] == 2160
+    assert sm["objective"] == pytest.approx(sm["total_cost"] + sm["penalty_cost"])
+    assert sum(sm["cost_breakdown"].values()) == pytest.approx(sm["objective"])
+    with open(builtin_run / "system_hourly.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 6
+    demand = sum(float(r["load_mw"]) for r in rows)
+    assert demand == pytest.approx(sm["demand_mwh"])
+    for name in ("dispatch_busiest_week.png", "dispatch_most_curtailed_week.png", "units.csv", "case.yaml",
+                 "profiles.csv", "windows.csv"):
+        assert (builtin_run / name).stat().st_size > 0
+    assert not [p for p in builtin_run.parent.iterdir() if ".tmp-" in p.name]
+
+
+def test_check_clean_then_detects_tampering(builtin_run, tmp_path, capsys):
+    assert main(["check", str(builtin_run)]) == 0
+    # raise one unit's output by 5 MW in one hour: balance (and maybe limits) must fail
+    import shutil
+    bad = tmp_path / "bad"
+    shutil.copytree(builtin_run, bad)
+    path = bad / "units_p_mw.csv"
+    rows = list(csv.reader(open(path)))
+    rows[2][1] = repr(float(rows[2][1]) + 5.0)
+    with open(path, "w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    capsys.readouterr()
+    assert main(["check", str(bad)]) == 1
+    assert "balance" in capsys.readouterr().out
+
+
+def test_init_then_run_gives_the_same_summary(builtin_run, tmp_path):
+    case_dir = tmp_path / "mycase"
+    assert main(["init", str(case_dir)]) == 0
+    out = tmp_path / "out2"
+    assert main(["run", str(case_dir / "case.yaml"), "--hours", "6", "--start", "2160", "--out", str(out),
+                 "--quiet"]) == 0
+    a = json.loads((builtin_run / "summary.json").read_text())
+    b = json.loads((out / "summary.json").read_text())
+    for key in ("objective", "demand_mwh", "renewable_available_mwh", "co2_t", "starts"):
+        assert b[key] == pytest.approx(a[key], rel=1e-9), key
+    assert main(["init", str(case_dir)]) == 2  # never overwrites
+
+
+def test_fast_engine_is_refused(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["run", "--engine", "fast", "--hours", "2", "--out", str(out)]) == 2
+    assert "engine.name" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_help_shows_examples(capsys):
+    for cmd in ("run", "check", "init"):
+        with pytest.raises(SystemExit) as e:
+            main([cmd, "--help"])
+        assert e.value.code == 0
+        assert "npsim " + cmd in capsys.readouterr().out
