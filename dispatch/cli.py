@@ -26,8 +26,8 @@ INIT_EXAMPLE = """example:
 
 def _number(text, field, kind, lo=None, hi=None, lo_open=False):
     """Parse a numeric CLI option; InputError naming the option and the allowed range."""
+    from grid.config import check_number
     from grid.schema import Spec
-    from grid.config import _number as check_number
     spec = Spec(kind, lo=lo, hi=hi, lo_open=lo_open)
     try:
         v = float(text)

@@ -15,9 +15,14 @@ class InitialState:
     on: np.ndarray          # bool
     hours: np.ndarray       # float, hours in the current state (>= 1)
     p_mw: np.ndarray        # output in the last hour (0 when off)
+    reserve_up_mw: np.ndarray | None = None  # spinning reserve held in the last hour (None = 0)
+
+    def __post_init__(self):
+        if self.reserve_up_mw is None:
+            self.reserve_up_mw = np.zeros_like(self.p_mw)
 
     def copy(self):
-        return InitialState(self.on.copy(), self.hours.copy(), self.p_mw.copy())
+        return InitialState(self.on.copy(), self.hours.copy(), self.p_mw.copy(), self.reserve_up_mw.copy())
 
 
 @dataclass

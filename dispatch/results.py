@@ -74,4 +74,5 @@ class Schedule:
         run = np.where(same.all(axis=0), T, np.argmin(same[::-1], axis=0))
         carried = same.all(axis=0) & (before.on == last)
         hours = run + np.where(carried, before.hours, 0.0)
-        return InitialState(last.copy(), hours.astype(float), np.where(last, self.p_mw[-1], 0.0))
+        return InitialState(last.copy(), hours.astype(float), np.where(last, self.p_mw[-1], 0.0),
+                            np.where(last, self.reserve_up_mw[-1], 0.0))

@@ -197,17 +197,18 @@ def _check_value(v, spec: Spec, fp: str, path):
     if k == "series":
         if isinstance(v, str):
             return v
-        return _number(v, spec, fp, path)
+        return check_number(v, spec, fp, path)
     if k == "floats":
         if not isinstance(v, list) or not v:
             raise InputError(path, fp, v, spec.allowed())
-        return [_number(x, spec, f"{fp}[{i}]", path) for i, x in enumerate(v)]
+        return [check_number(x, spec, f"{fp}[{i}]", path) for i, x in enumerate(v)]
     if k in ("float", "int"):
-        return _number(v, spec, fp, path)
+        return check_number(v, spec, fp, path)
     raise AssertionError(k)
 
 
-def _number(v, spec: Spec, fp, path):
+def check_number(v, spec: Spec, fp, path):
+    """A number within `spec`'s range (an int for kind "int"); InputError naming `fp` otherwise."""
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise InputError(path, fp, v, spec.allowed())
     x = float(v)
@@ -291,6 +292,9 @@ def _cross_checks(doc: dict, path):
         if any(s["fuel"] > 0 for s in g["startup"]) and g["fuel"] is None:
             raise InputError(path, f"{fp}.startup", None, "start-up fuel needs the unit's `fuel`", show_value=False)
         ini = g["initial"]
+        if g["must_run"] and not ini["on"] and ini["hours"] < g["min_down_h"]:
+            raise InputError(path, f"{fp}.initial.hours", ini["hours"],
+                             f"a must-run unit that starts off must have been off >= min_down_h ({g['min_down_h']}) (h)")
         if ini["on"]:
             if not (g["p_min_mw"] - 1e-6 <= ini["p_mw"] <= g["p_max_mw"] + 1e-6):
                 raise InputError(path, f"{fp}.initial.p_mw", ini["p_mw"],

@@ -9,9 +9,11 @@ from dispatch.compile import compile_window
 from dispatch.simulate import engine_options, simulate
 
 
-def make_case(tmp_path, demand, thermal, decided_h=None, lookahead_h=0, **extra):
-    """Write a one-load case with `demand` (MW per hour) and run it whole; returns (case, schedule, arrays)."""
-    (tmp_path / "d.csv").write_text("demand\n" + "\n".join(str(x) for x in demand) + "\n")
+def make_case(tmp_path, demand, thermal, decided_h=None, lookahead_h=0, reserve_up=None, **extra):
+    """Write a one-load case with `demand` (MW per hour; optional up-reserve requirement per hour),
+    run it and check it; returns (case, schedule, costs)."""
+    reserve_up = reserve_up or [0] * len(demand)
+    (tmp_path / "d.csv").write_text("demand,reserve\n" + "\n".join(f"{x},{r}" for x, r in zip(demand, reserve_up)) + "\n")
     doc = {
         "version": 1, "name": "hand",
         "time": {"start": "2025-01-01", "hours": len(demand)},
@@ -20,7 +22,8 @@ def make_case(tmp_path, demand, thermal, decided_h=None, lookahead_h=0, **extra)
         "penalties": {"voll_per_mwh": 8000, "overgeneration_per_mwh": 5000},
         "thermal": thermal,
         "loads": [{"name": "load", "profile_mw": "demand"}],
-        "profiles": {"demand": {"file": "d.csv"}},
+        "profiles": {"demand": {"file": "d.csv"}, "reserve": {"file": "d.csv"}},
+        "reserves": {"up": {"profile_mw": "reserve"}},
     }
     doc.update(extra)
     (tmp_path / "case.yaml").write_text(yaml.safe_dump(doc))
@@ -107,3 +110,15 @@ def test_shedding_when_capacity_is_short(tmp_path):
     assert s.shed_mw[0] == pytest.approx(20, abs=1e-6)
     assert costs.shed_cost == pytest.approx(20 * 8000, abs=1e-3)
     assert costs.objective == pytest.approx(1000 + 160000, abs=1e-3)
+
+
+def test_shutdown_limit_with_reserve_across_window_border(tmp_path):
+    # A holds 40 MW of reserve on 40 MW of output in hour 0 (window 1 cannot see that demand ends).
+    # With a 50 MW shut-down limit, output + reserve = 80 MW forbids stopping in hour 1, so the
+    # next window keeps A on at its minimum (10 MW over-generation) and stops it in hour 2.
+    thermal = [linear_unit("A", 10, 100, 0, 10, startup_ramp_mw_per_h=100, shutdown_ramp_mw_per_h=50,
+                           initial={"on": True, "hours": 5, "p_mw": 40})]
+    _, s, costs = make_case(tmp_path, [40, 0, 0], thermal, decided_h=1, reserve_up=[40, 0, 0])
+    assert s.reserve_up_mw[0, 0] == pytest.approx(40)
+    assert s.commit[:, 0].tolist() == [1, 1, 0]
+    assert s.overgen_mw[1] == pytest.approx(10)

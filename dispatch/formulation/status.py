@@ -5,7 +5,8 @@ Rows per unit g and hour t (0-based):
   Σ_{i=t−UT+1..t} v(i) ≤ u(t)                (min up; i ≥ 0; UT capped at T)
   Σ_{i=t−DT+1..t} w(i) + u(t) ≤ 1            (min down)
 Initial conditions fix u on for the first UT − hours_on hours (or off for DT − hours_off);
-must-run fixes u = 1; a unit whose last output exceeds its shut-down limit cannot stop at t = 0.
+must-run fixes u = 1; a unit whose last output plus reserve exceeds its shut-down limit cannot
+stop at t = 0 (the same rule as `ramping.cap_shutdown` inside a window).
 """
 import numpy as np
 
@@ -16,15 +17,15 @@ def add(b, a, opts):
     lb = a.must_run.astype(float)
     ub = np.ones((T, G))
     t = np.arange(T)[:, None]
-    keep_on = np.where(ini.on, np.clip(a.min_up_h - ini.hours, 0, T), 0)
-    keep_off = np.where(~ini.on, np.clip(a.min_down_h - ini.hours, 0, T), 0)
+    keep_on = np.where(ini.on, np.clip(np.ceil(a.min_up_h - ini.hours - 1e-9), 0, T), 0)
+    keep_off = np.where(~ini.on, np.clip(np.ceil(a.min_down_h - ini.hours - 1e-9), 0, T), 0)
     lb = np.maximum(lb, (t < keep_on[None, :]).astype(float))
     ub = np.minimum(ub, 1.0 - (t < keep_off[None, :]))
-    lb = np.minimum(lb, ub)  # a must-run unit inside its initial down time: down time wins
     u = b.add_var("u", (T, G), lb, ub, integer=True)
     v = b.add_var("v", (T, G), 0, 1, integer=True)
     w_ub = np.ones((T, G))
-    w_ub[0] = np.where(ini.on & (ini.p_mw > a.shutdown_ramp_mw_per_h + 1e-9), 0.0, 1.0)
+    # the hour before a shut-down must respect the shut-down limit, with the reserve it held
+    w_ub[0] = np.where(ini.on & (ini.p_mw + ini.reserve_up_mw > a.shutdown_ramp_mw_per_h + 1e-6), 0.0, 1.0)
     w = b.add_var("w", (T, G), 0, w_ub, integer=True)
 
     prev = np.full((T, G), -1)
