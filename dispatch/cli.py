@@ -98,8 +98,7 @@ def cmd_run(args) -> int:
     if dh is not None and first + hours > dh:
         given = [o for o, v in (("--start", args.start), ("--hours", args.hours)) if v is not None]
         field = "/".join(given) if given else "time.first_hour/time.hours"
-        where = "command line" if given else (args.config or "built-in case")
-        raise InputError(where, field, f"hours {first}..{first + hours - 1}",
+        raise InputError(args.config or "built-in case", field, f"hours {first}..{first + hours - 1}",
                          f"the profiles cover hours 0..{dh - 1} ({sysm.start.isoformat()} + {dh} h)")
     opts = engine_options(sysm, name=args.engine, mip_gap=mip_gap, time_limit_s=tl, threads=threads)
     if seed:

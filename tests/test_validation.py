@@ -250,7 +250,7 @@ BAD = [
     ("hours_beyond_data", args("--hours", "30"),
      ["case.yaml", "--hours", "hours 0..29", "cover hours 0..23"]),
     ("start_plus_hours_beyond_data", args("--start", "20"),
-     ["case.yaml", "--hours/--start", "hours 20..25", "cover hours 0..23"]),
+     ["case.yaml", "--start/--hours", "hours 20..25", "cover hours 0..23"]),
     ("csv_too_short", combine(drop_rows_after(13), args("--hours", "24")),
      ["case.yaml", "--hours", "cover hours 0..11"]),
     ("start_bad_date", args("--start", "2025-02-30"),
