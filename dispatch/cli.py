@@ -163,6 +163,16 @@ def cmd_init(args) -> int:
     return 0
 
 
+def cmd_convert(args) -> int:
+    from dispatch.convert import FORMATS
+
+    case_path = FORMATS[args.format](args.source, Path(args.outdir))
+    out = case_path.parent
+    print(f"wrote {out}/case.yaml and {out}/profiles.csv from {args.source} — solve it as one window: "
+          f"npsim run {case_path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="npsim", description="Hourly unit commitment and dispatch of "
                                 "high-renewable power systems.", epilog=RUN_EXAMPLE,
@@ -191,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     i.add_argument("dir", help="new folder")
     i.set_defaults(func=cmd_init)
+    cv = sub.add_parser("convert", help="convert an external instance (pglib-uc JSON) to npsim case files",
+                        epilog="example:\n  npsim convert pglib-uc rts_gmlc/2020-06-09.json pg0609 && "
+                        "npsim run pg0609/case.yaml", formatter_class=argparse.RawDescriptionHelpFormatter)
+    cv.add_argument("format", choices=("pglib-uc",), help="instance format")
+    cv.add_argument("source", help="instance file (pglib-uc: the JSON file)")
+    cv.add_argument("outdir", help="folder for case.yaml + profiles.csv (new, empty, or an earlier conversion)")
+    cv.set_defaults(func=cmd_convert)
     return p
 
 

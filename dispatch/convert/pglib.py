@@ -78,9 +78,11 @@ class _Reader:
 
     def series(self, obj, key, where, T) -> np.ndarray:
         v, fp = self.get(obj, key, where)
-        if not isinstance(v, list) or len(v) != T:
-            shown = f"a list of {len(v)} values" if isinstance(v, list) else v
-            raise InputError(self.path, fp, shown, f"a list of time_periods ({T}) numbers")
+        if not isinstance(v, list):
+            raise InputError(self.path, fp, v, f"a list of time_periods ({T}) numbers")
+        if len(v) != T:
+            raise InputError(self.path, fp, None, f"{len(v)} values; needs one per time period ({T})",
+                             show_value=False)
         for h, x in enumerate(v):
             if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
                 raise InputError(self.path, f"{fp}[{h}]", x, "a finite number")
