@@ -12,6 +12,7 @@ from profiles.series import Profiles, check_references, load_profiles
 class Case:
     system: System
     profiles: Profiles
+    seed: int = 0            # offset added to every synthetic profile's seed
 
     @property
     def data_hours(self) -> int | None:
@@ -31,12 +32,16 @@ def load_case(path=None, overlays=(), seed: int = 0) -> Case:
     file gives many weather draws.
     """
     path = Path(path) if path else builtin_case_path()
-    doc = load_case_dict(path, overlays)
+    return case_from_document(load_case_dict(path, overlays), path, seed)
+
+
+def case_from_document(doc: dict, path, seed: int = 0) -> Case:
+    """A Case from a validated document (grid.config.validate); `path` names it in errors."""
     if seed:
-        for spec in doc["profiles"].values():
-            if isinstance(spec, dict) and "synthetic" in spec:
-                spec["seed"] = spec.get("seed", 0) + seed
+        doc = dict(doc, profiles={k: (dict(v, seed=v.get("seed", 0) + seed)
+                                      if isinstance(v, dict) and "synthetic" in v else v)
+                                  for k, v in doc["profiles"].items()})
     system = build_system(doc, path)
     prof = load_profiles(system)
     check_references(system, prof)
-    return Case(system, prof)
+    return Case(system, prof, seed)

@@ -7,8 +7,6 @@ Heavy imports (highspy, matplotlib) happen inside the commands so `npsim --help`
 import argparse
 import json
 import sys
-import time
-from datetime import datetime
 from pathlib import Path
 
 from grid import __version__
@@ -36,28 +34,6 @@ def _number(text, field, kind, lo=None, hi=None, lo_open=False):
     return check_number(int(v) if kind == "int" and v.is_integer() else v, spec, field, "command line")
 
 
-def _start_hour(text, system) -> int:
-    """--start as a 0-based hour index or an ISO date/datetime relative to time.start."""
-    if text is None:
-        return system.first_hour
-    if text.lstrip("-").isdigit():
-        h = int(text)
-        if h < 0:
-            raise InputError("command line", "--start", text, "an hour index >= 0 or an ISO date/datetime")
-        return h
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError("command line", "--start", text, "an hour index >= 0 or an ISO date/datetime") from None
-    if when.tzinfo is not None:
-        raise InputError("command line", "--start", text, "a local date/datetime without a time zone, like time.start")
-    delta = (when - system.start).total_seconds() / 3600.0
-    if delta < 0 or not float(delta).is_integer():
-        raise InputError("command line", "--start", text,
-                         f"a whole hour at or after the data start {system.start.isoformat()}")
-    return int(delta)
-
-
 class _Progress:
     """Windows done and ETA on stderr (one updating line on a terminal, sparse lines otherwise)."""
 
@@ -79,47 +55,28 @@ class _Progress:
 
 
 def cmd_run(args) -> int:
-    from dispatch.case import load_case
-    from dispatch.check import check
-    from dispatch.compile import compile_window
-    from dispatch.outputs import write_run
+    from dispatch import api
     from dispatch.report import format_summary
-    from dispatch.simulate import engine_options, simulate
 
     seed = _number(args.seed, "--seed", "int", 0) if args.seed is not None else 0
     mip_gap = _number(args.mip_gap, "--mip-gap", "float", 0, 1) if args.mip_gap is not None else None
     tl = _number(args.time_limit, "--time-limit", "float", 0, lo_open=True) if args.time_limit is not None else None
     threads = _number(args.threads, "--threads", "int", 1, 256) if args.threads is not None else None
-    case = load_case(args.config, args.overlay or (), seed=seed)
-    sysm = case.system
-    hours = _number(args.hours, "--hours", "int", 1) if args.hours is not None else sysm.hours
-    first = _start_hour(args.start, sysm)
-    dh = case.data_hours
-    if dh is not None and first + hours > dh:
-        given = [o for o, v in (("--start", args.start), ("--hours", args.hours)) if v is not None]
-        field = "/".join(given) if given else "time.first_hour/time.hours"
-        raise InputError(args.config or "built-in case", field, f"hours {first}..{first + hours - 1}",
-                         f"the profiles cover hours 0..{dh - 1} ({sysm.start.isoformat()} + {dh} h)")
-    opts = engine_options(sysm, name=args.engine, mip_gap=mip_gap, time_limit_s=tl, threads=threads)
-    if seed:
-        opts["highs"] = {"random_seed": seed}
-    out = Path(args.out or f"npsim-out/{sysm.name}")
-    t0 = time.perf_counter()
-    sched = simulate(case, first, hours, opts, progress=None if args.quiet else _Progress())
-    wall = time.perf_counter() - t0
-    a = compile_window(case, first, hours)
-    violations, costs = check(a, sched)
-    extra = {"engine": opts["name"], "mip_gap_target": opts["mip_gap"], "wall_time_s": wall, "seed": seed,
-             "npsim_version": __version__, "config": str(args.config or "built-in"),
-             "overlays": [str(o) for o in (args.overlay or ())]}
-    sm = write_run(out, case, a, sched, costs, violations, extra)
-    print(format_summary(sm))
+    case = api.load(args.config, args.overlay or (), seed=seed)
+    hours = _number(args.hours, "--hours", "int", 1) if args.hours is not None else case.system.hours
+    first = api.resolve_start(case.system, args.start, "--start")
+    given = [o for o, v in (("--start", args.start), ("--hours", args.hours)) if v is not None]
+    api.check_range(case, first, hours, "/".join(given) or "time.first_hour/time.hours")
+    out = Path(args.out or f"npsim-out/{case.system.name}")
+    run = api.run(case, hours, first, engine=args.engine, mip_gap=mip_gap, time_limit_s=tl, threads=threads,
+                  progress=None if args.quiet else _Progress(),
+                  extra={"config": str(args.config or "built-in"), "overlays": [str(o) for o in (args.overlay or ())]})
+    run.save(out)
+    print(format_summary(run.summary))
     print(f"  output         {out}/")
-    if violations:
-        for v in violations[:10]:
-            print(f"  violation: {v.rule} hour {v.hour} {v.element}: {v.message}", file=sys.stderr)
-        return 1
-    return 0
+    for v in run.violations[:10]:
+        print(f"  violation: {v.rule} hour {v.hour} {v.element}: {v.message}", file=sys.stderr)
+    return 1 if run.violations else 0
 
 
 def cmd_check(args) -> int:

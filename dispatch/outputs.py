@@ -12,7 +12,6 @@ Contents (all self-contained, so `npsim check OUTDIR` needs nothing else):
 With pyarrow installed (`npsim[parquet]`) the hourly tables are written as Parquet too.
 """
 import csv
-import hashlib
 import json
 import os
 import shutil
@@ -83,12 +82,11 @@ def atomic_folder(out: Path):
     return _Ctx()
 
 
-def write_run(out: Path, case, a, s: Schedule, costs, violations, extra: dict) -> dict:
-    """Write the whole output folder atomically; returns the summary mapping."""
+def write_run(out: Path, run) -> dict:
+    """Write the whole output folder of an `api.Run` atomically; returns the summary mapping."""
+    case, a, s, costs, violations, sm = run.case, run.arrays, run.schedule, run.costs, run.violations, run.summary
     with atomic_folder(out) as tmp:
-        text = write_case_files(case, tmp, s.first_hour, s.T)
-        extra = dict(extra, config_sha256=hashlib.sha256(text.encode()).hexdigest())
-        sm = report.summarize(a, s, costs, violations, extra)
+        write_case_files(case, tmp, s.first_hour, s.T)
         times = [(case.system.start + timedelta(hours=s.first_hour + t)).isoformat() for t in range(s.T)]
         hourly = report.hourly_system(a, s)
         tables = {"system_hourly": hourly}

@@ -252,7 +252,7 @@ def _cross_checks(doc: dict, path):
             raise InputError(path, f"{fp}.profile_mw", el["profile_mw"],
                              f"give exactly one of profile (with {scale_key}) or profile_mw")
         if has_pu and el[scale_key] is None:
-            raise InputError(path, f"{fp}.{scale_key}", None, f"required with profile; a number >= 0 (MW)",
+            raise InputError(path, f"{fp}.{scale_key}", None, "required with profile; a number >= 0 (MW)",
                              show_value=False)
         for key in ("profile", "profile_mw", "min_profile_mw"):
             if key in el:

@@ -14,12 +14,11 @@ def add(b, a, opts):
     S = a.startup_lag_h.shape[1]
     ub = np.broadcast_to((np.arange(S)[None, :] < a.n_startup[:, None])[None], (T, G, S)).astype(float)
     delta = b.add_var("delta", (T, G, S), 0, ub, np.broadcast_to(a.startup_cost[None], (T, G, S)), integer=True)
-    u, v, w = b.var("u"), b.var("v"), b.var("w")
+    v, w = b.var("v"), b.var("w")
     dterms = [(np.repeat(np.arange(T * G), S), delta.ravel(), -1.0)]
     b.add_rows("startup_sum", T * G, 0.0, 0.0, (v.ravel(), 1.0), *dterms)
 
     t = np.arange(T)[:, None]
-    g = np.arange(G)[None, :]
     ini = a.initial
     off0 = np.where(ini.on, -10 ** 9, ini.hours)    # virtual shut-down at hour −hours_off
     for s in range(S - 1):
