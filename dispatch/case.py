@@ -38,10 +38,18 @@ def load_case(path=None, overlays=(), seed: int = 0) -> Case:
 def case_from_document(doc: dict, path, seed: int = 0) -> Case:
     """A Case from a validated document (grid.config.validate); `path` names it in errors."""
     if seed:
-        doc = dict(doc, profiles={k: (dict(v, seed=v.get("seed", 0) + seed)
-                                      if isinstance(v, dict) and "synthetic" in v else v)
-                                  for k, v in doc["profiles"].items()})
+        doc = dict(doc, profiles={k: _offset_seeds(v, seed) for k, v in doc["profiles"].items()})
     system = build_system(doc, path)
     prof = load_profiles(system)
     check_references(system, prof)
     return Case(system, prof, seed)
+
+
+def _offset_seeds(spec, seed: int):
+    """A synthetic profile spec with `seed` (and a shared `common_seed`) offset by `seed`."""
+    if not (isinstance(spec, dict) and "synthetic" in spec):
+        return spec
+    out = dict(spec, seed=spec.get("seed", 0) + seed)
+    if "common_seed" in spec:
+        out["common_seed"] = spec["common_seed"] + seed
+    return out

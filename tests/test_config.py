@@ -1,15 +1,12 @@
-"""Overlays, defaults, README field tables, state hand-off and synthetic profiles."""
-from datetime import datetime
+"""Overlays, defaults, README field tables and state hand-off (synthetic profiles: test_synthetic.py)."""
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from dispatch.compile import InitialState
 from dispatch.results import Schedule
 from grid.config import merge
 from grid.schema import field_table
-from profiles import synthetic
 
 
 def test_overlay_merges_named_lists():
@@ -40,29 +37,3 @@ def test_end_state_hand_off():
     assert st.on.tolist() == [True, False]
     assert st.hours.tolist() == [8.0, 2.0]
     assert st.p_mw.tolist() == [30.0, 0.0]
-
-
-@pytest.mark.parametrize("kind, lo, hi", [("wind", 0.23, 0.27), ("solar", 0.12, 0.22)])
-def test_synthetic_capacity_factors_and_seed(kind, lo, hi):
-    start = datetime(2025, 1, 1)
-    kw = {"mean_cf": 0.25} if kind == "wind" else {}
-    a = getattr(synthetic, kind)(start, 8760, 3, **kw)
-    b = getattr(synthetic, kind)(start, 8760, 3, **kw)
-    c = getattr(synthetic, kind)(start, 8760, 4, **kw)
-    assert np.array_equal(a, b) and not np.array_equal(a, c)
-    assert lo <= a.mean() <= hi
-    assert a.min() >= 0 and a.max() <= 1
-
-
-def test_synthetic_solar_is_zero_at_night_and_load_peaks_at_one():
-    start = datetime(2024, 1, 1)  # leap year
-    assert synthetic.year_hours(start) == 8784
-    sol = synthetic.solar(start, 8784, 1)
-    hour = np.arange(8784) % 24
-    assert sol[(hour < 4) | (hour > 21)].max() == 0.0
-    summer = sol[24 * 170:24 * 200].mean()
-    winter = sol[:24 * 30].mean()
-    assert summer > winter
-    load = synthetic.load(start, 8784, 1)
-    assert load.max() == pytest.approx(1.0)
-    assert 0.6 < load.mean() < 0.95
