@@ -307,21 +307,26 @@ def farm_power(speed):
     return out
 
 
-def _wind_components(seed, n, tag):
+def _wind_components(seed, n, tag, site=None):
     """Two Gaussian-like wind components (2, n), unit variance: synoptic + (mesoscale +
-    turbulence) x a slowly varying gustiness level (stormy spells: heavier-tailed ramps)."""
+    turbulence) x a slowly varying gustiness level (stormy spells: heavier-tailed ramps).
+    `site` (0, 1, ...) marks one farm of a region: the synoptic part is the region's (seed, tag),
+    the mesoscale, turbulence and gustiness parts are the farm's own."""
     w = np.array([_W_SYN, _W_MESO, _W_TURB])
     w = w / np.sqrt((w ** 2).sum())
-    gust = np.exp(_VOL * _ar1(_rng(seed, tag + 50).standard_normal(n), math.exp(-1 / _TAU_VOL)) - _VOL ** 2)
+    own = tag if site is None else tag + 1000 * (site + 1)
+    gust = np.exp(_VOL * _ar1(_rng(seed, own + 50).standard_normal(n), math.exp(-1 / _TAU_VOL)) - _VOL ** 2)
     out = np.empty((2, n))
     for k in range(2):
-        e = _rng(seed, tag + 10 * k).standard_normal((3, n))
+        e = _rng(seed, own + 10 * k).standard_normal((3, n))
+        if site is not None:
+            e[0] = _rng(seed, tag + 10 * k).standard_normal(n)
         out[k] = (w[0] * _ar1(e[0], math.exp(-1 / _TAU_SYN))
                   + gust * (w[1] * _ar1(e[1], math.exp(-1 / _TAU_MESO)) + w[2] * e[2]))
     return out
 
 
-def wind(start, hours, seed, mean_cf=0.24, common_seed=None, correlation=0.7):
+def wind(start, hours, seed, mean_cf=0.24, common_seed=None, correlation=0.7, sites=1):
     """Wind availability per unit of capacity, float64 (hours,), in [0, 1].
 
     mean_cf: mean over one year from `start` (or the whole span, if longer); the mean wind speed
@@ -332,17 +337,25 @@ def wind(start, hours, seed, mean_cf=0.24, common_seed=None, correlation=0.7):
     gives 0.6-0.75 over a year; 0 gives independent sites; 1 the same weather, the outputs
     then differing only by mean_cf). Without common_seed every site is independent (two sites
     correlate within +-0.15 over a year, from the shared diurnal and seasonal shapes).
+    sites: the series is the mean of this many farms that share the region's synoptic weather
+    but have their own mesoscale and turbulent parts — the spatial smoothing of a regional fleet
+    (1 = one farm; 8-16 for a multi-GW region cuts the largest hourly ramps by about a half).
+    With sites > 1 and common_seed, regions share only the synoptic part of the common weather,
+    so they correlate somewhat less than `correlation`.
     """
     n = max(hours, _year_span(start))
     cal = _calendar(start, n)
-    comp = _wind_components(seed, n, 1)
-    if common_seed is not None:
-        rho = math.sqrt(float(correlation))        # weather correlation giving about `correlation` in output
-        comp = math.sqrt(1 - rho) * comp + math.sqrt(rho) * _wind_components(common_seed, n, 101)
-    speed = np.hypot(comp[0], comp[1]) / math.sqrt(math.pi / 2)           # Rayleigh, mean 1
+    rho = math.sqrt(float(correlation))            # weather correlation giving about `correlation` in output
+    speeds = []
+    for site in ([None] if int(sites) == 1 else range(int(sites))):
+        comp = _wind_components(seed, n, 1, site)
+        if common_seed is not None:                # shared weather; with sites, only its synoptic part
+            comp = math.sqrt(1 - rho) * comp + math.sqrt(rho) * _wind_components(common_seed, n, 101, site)
+        speeds.append(np.hypot(comp[0], comp[1]) / math.sqrt(math.pi / 2))  # Rayleigh, mean 1
+    speed = np.array(speeds)                                               # (sites, n)
     speed *= _periodic_interp(cal["doy"], _WIND_MONTH)
     speed *= 1 + _DIURNAL_AMP * np.cos(2 * np.pi * (cal["hour"] + 0.5 - _DIURNAL_PEAK_H) / 24)
-    return np.clip(farm_power(speed * _solve_mean_speed(speed, mean_cf)), 0.0, 1.0)[:hours]
+    return np.clip(farm_power(speed * _solve_mean_speed(speed, mean_cf)).mean(axis=0), 0.0, 1.0)[:hours]
 
 
 def _solve_mean_speed(speed, mean_cf, lo=0.5, hi=14.0):
@@ -389,7 +402,8 @@ _PARAMS = {
               "utc_offset_h": (-12.0, 14.0, True, "a number from -12 to 14 (h)")},
     "wind": {"mean_cf": (0.0, 0.8, False, "a number > 0 and < 0.8"),
              "common_seed": (0, None, True, "a whole number >= 0"),
-             "correlation": (0.0, 1.0, True, "a number from 0 to 1")},
+             "correlation": (0.0, 1.0, True, "a number from 0 to 1"),
+             "sites": (1, 50, True, "a whole number from 1 to 50")},
     "flat": {},
 }
 
@@ -425,6 +439,8 @@ def generate(spec: dict, start: datetime, default_hours: int, where_file, where_
             continue
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise InputError(where_file, f"{where_field}.{k}", v, "a number")
+        if k == "sites" and not float(v).is_integer():
+            raise InputError(where_file, f"{where_field}.{k}", v, text)
         ok = math.isfinite(v) and ((lo <= v <= hi) if inclusive else (lo < v < hi))
         if not ok:
             raise InputError(where_file, f"{where_field}.{k}", v, text)

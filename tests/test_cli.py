@@ -78,3 +78,17 @@ def test_help_shows_examples(capsys):
             main([cmd, "--help"])
         assert e.value.code == 0
         assert "npsim " + cmd in capsys.readouterr().out
+
+
+def test_window_without_incumbent_fails_with_exit_1(tmp_path, capsys, monkeypatch):
+    from dispatch.builder import Builder, SolveResult
+
+    def no_solution(self, **kw):
+        return SolveResult("Time limit reached", False, None, None, float("nan"), 1.0, float("inf"), 0.1)
+
+    monkeypatch.setattr(Builder, "solve", no_solution)
+    out = tmp_path / "o"
+    assert main(["run", "--hours", "2", "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "window starting at hour 2592" in err and "no feasible solution" in err
+    assert not out.exists()

@@ -331,3 +331,20 @@ def _timed(f, start):
     t = time.perf_counter()
     f(start, 8784, 1)
     return time.perf_counter() - t
+
+
+def test_wind_sites_smooth_ramps_and_keep_the_mean():
+    from datetime import datetime
+    one = synthetic.wind(datetime(2025, 1, 1), 8760, 21, mean_cf=0.26)
+    region = synthetic.wind(datetime(2025, 1, 1), 8760, 21, mean_cf=0.26, sites=12)
+    assert region.mean() == pytest.approx(0.26, abs=0.005)
+    p99 = lambda x: np.percentile(np.abs(np.diff(x)), 99)  # noqa: E731
+    assert p99(region) < 0.6 * p99(one)
+    assert np.corrcoef(one, region)[0, 1] > 0.6     # the same regional weather
+
+
+def test_wind_sites_must_be_whole():
+    from datetime import datetime
+    from grid.errors import InputError
+    with pytest.raises(InputError, match=r"wind\.sites = 2\.5"):
+        synthetic.generate({"synthetic": "wind", "sites": 2.5}, datetime(2025, 1, 1), 24, "c.yaml", "profiles.wind")
