@@ -37,3 +37,12 @@ def test_end_state_hand_off():
     assert st.on.tolist() == [True, False]
     assert st.hours.tolist() == [8.0, 2.0]
     assert st.p_mw.tolist() == [30.0, 0.0]
+
+
+def test_shipped_configs_and_overlays_load():
+    from dispatch.case import builtin_case_path, load_case
+    root = Path(__file__).resolve().parents[1] / "configs"
+    assert (root / "default.yaml").resolve().read_text() == builtin_case_path().read_text()
+    for overlay in sorted((root / "options").glob("*.yaml")):
+        case = load_case(root / "default.yaml", [overlay])
+        assert case.system.name == "default", overlay
