@@ -8,7 +8,9 @@ Contents (all self-contained, so `npsim check OUTDIR` needs nothing else):
   units_*.csv             (T, G) tables: commit, p_mw, reserve_up_mw, reserve_down_mw
   renewables_mw.csv, curtailment_mw.csv   (T, R)
   windows.csv             per optimisation window: status, gap, bound, times
-  dispatch_busiest_week.png, dispatch_most_curtailed_week.png
+  dispatch_busiest_week.png, dispatch_most_curtailed_week.png   stack by technology + price (dispatch.plots)
+  energy_by_technology.png  energy per technology over the run, curtailment hatched on renewables
+  curtailment_heatmap.png   curtailed MWh by hour of day × day (runs of 14 days or more only)
 With pyarrow installed (`npsim[parquet]`) the hourly tables are written as Parquet too.
 """
 import csv
@@ -110,6 +112,9 @@ def write_run(out: Path, run) -> dict:
                              f"{sm['case']}: dispatch in the week of highest demand", start0)
         plots.dispatch_stack(tmp / "dispatch_most_curtailed_week.png", a, s, curtailed, 168,
                              f"{sm['case']}: dispatch in the week of most curtailment", start0)
+        plots.energy_bar(tmp / "energy_by_technology.png", a, s, start0)
+        if s.T >= 14 * 24:
+            plots.curtailment_heatmap(tmp / "curtailment_heatmap.png", a, s, start0)
         (tmp / "summary.json").write_text(json.dumps(sm, indent=2) + "\n", encoding="utf-8")
     return sm
 
