@@ -14,7 +14,8 @@ def test_change_is_validated_and_leaves_the_original_alone():
     assert changed.system.carbon_price_per_t == 200
     assert next(g for g in changed.system.thermal if g.name == "coal600_1").ramp_up_mw_per_h == 180
     assert case.system.carbon_price_per_t == 80
-    with pytest.raises(InputError, match=r"thermal\[0\]\.p_min_mw = -1"):
+    i = [g.name for g in case.system.thermal].index("coal600_1")
+    with pytest.raises(InputError, match=rf"thermal\[{i}\]\.p_min_mw = -1"):
         api.change(case, {"thermal": [{"name": "coal600_1", "p_min_mw": -1}]})
 
 

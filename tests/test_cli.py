@@ -22,7 +22,8 @@ def test_run_writes_complete_folder(builtin_run, capsys):
                 "cost_breakdown", "energy_mwh"):
         assert key in sm, key
     assert sm["violations"] == 0
-    assert sm["hours"] == 6 and sm["first_hour"] == 2160
+    from dispatch.case import load_case
+    assert sm["hours"] == 6 and sm["first_hour"] == load_case().system.first_hour
     assert sm["objective"] == pytest.approx(sm["total_cost"] + sm["penalty_cost"])
     assert sum(sm["cost_breakdown"].values()) == pytest.approx(sm["objective"])
     with open(builtin_run / "system_hourly.csv") as fh:
@@ -56,9 +57,9 @@ def test_init_then_run_gives_the_same_summary(builtin_run, tmp_path):
     case_dir = tmp_path / "mycase"
     assert main(["init", str(case_dir)]) == 0
     out = tmp_path / "out2"
-    assert main(["run", str(case_dir / "case.yaml"), "--hours", "6", "--start", "2160", "--out", str(out),
-                 "--quiet"]) == 0
     a = json.loads((builtin_run / "summary.json").read_text())
+    assert main(["run", str(case_dir / "case.yaml"), "--hours", "6", "--start", str(a["first_hour"]), "--out", str(out),
+                 "--quiet"]) == 0
     b = json.loads((out / "summary.json").read_text())
     for key in ("objective", "demand_mwh", "renewable_available_mwh", "co2_t", "starts"):
         assert b[key] == pytest.approx(a[key], rel=1e-9), key
