@@ -91,5 +91,5 @@ def test_window_without_incumbent_fails_with_exit_1(tmp_path, capsys, monkeypatc
     out = tmp_path / "o"
     assert main(["run", "--hours", "2", "--out", str(out), "--quiet"]) == 1
     err = capsys.readouterr().err
-    assert "window starting at hour 2592" in err and "no feasible solution" in err
+    assert "window starting at hour 2160" in err and "no feasible solution" in err
     assert not out.exists()

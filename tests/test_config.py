@@ -43,6 +43,9 @@ def test_shipped_configs_and_overlays_load():
     from dispatch.case import builtin_case_path, load_case
     root = Path(__file__).resolve().parents[1] / "configs"
     assert (root / "default.yaml").resolve().read_text() == builtin_case_path().read_text()
+    base = load_case(root / "default.yaml").system.name
     for overlay in sorted((root / "options").glob("*.yaml")):
         case = load_case(root / "default.yaml", [overlay])
-        assert case.system.name == "default", overlay
+        assert case.system.name == base, overlay
+    for other in sorted(root.glob("*.yaml")):
+        assert load_case(other).system.thermal, other

@@ -181,7 +181,9 @@ def test_rts_gmlc_day_matches_reference(tmp_path, day, incumbent, bound):
         pytest.skip(f"pglib-uc data not found at {src} (set NPSIM_SHARED_DATA)")
     case = load_case(convert_pglib(src, tmp_path / day))
     T = case.system.hours
-    opts = engine_options(case.system, mip_gap=1e-3, time_limit_s=120.0, prices=False)
+    # HiGHS reaches the 0.1 % gap in about 15-60 s here on one idle core (07-06 is the slowest);
+    # the time limit is only a guard, wide enough that a busy machine does not make the test flaky.
+    opts = engine_options(case.system, mip_gap=1e-3, time_limit_s=300.0, prices=False)
     s = simulate(case, 0, T, opts)
     violations, costs = check(compile_window(case, 0, T), s)
     assert violations == []
