@@ -16,8 +16,19 @@ reference formulation's problem (../shared/data/pglib-uc/FORMULATION.md):
                          slacks stay zero on feasible instances (check shed == 0 in results)
 
 Adjustments where the pglib data cannot be written literally (each leaves the reference model
-unchanged, see the comments at `_thermal`); anything else that npsim's validation rejects is an
-InputError naming the JSON file, the unit and the field.
+unchanged, see the comments in `_thermal`): a 0 MW start-up/shut-down limit (p_min = 0) becomes
+1e-9 MW; several cost points all at p_min = p_max become one; a first start-up lag above min down
+gets an extra hottest category at the coldest cost (one category: its lag is lowered); an off
+unit's output at t0 is written as 0. Not representable, so an InputError: 0 h in the initial
+state (npsim needs >= 1 h). Anything else npsim's validation rejects is an InputError naming the
+JSON file, the unit and the field.
+
+Known modelling difference (not a conversion issue): for a unit off at t0, the reference forbids
+a hotter start-up category s in hours t < lag_{s+1} once the unit *would* have been off lag_{s+1}
+hours counting from before t0, even if it started and stopped again inside the window; npsim
+counts hours off from the actual last stop, so it may price such a restart hotter (cheaper). It
+cannot bind on the rts_gmlc days checked (06-09, 07-06, 08-12, 09-20): no unit with more than
+one category starts there.
 """
 import json
 import math
@@ -36,7 +47,6 @@ from grid.errors import InputError
 # precision.
 TINY_RAMP_MW = 1e-9
 PENALTY_FLOOR = 1e5          # currency/MWh: least price of shedding / over-generation / reserve shortfall
-P0_TOL = 1e-6                # MW: initial output this far outside [p_min, p_max] is float noise, clamped
 CASE_FILE, PROFILES_FILE = "case.yaml", "profiles.csv"
 
 THERMAL_NUMBERS = ("power_output_minimum", "power_output_maximum", "ramp_up_limit", "ramp_down_limit",
@@ -174,7 +184,8 @@ def _thermal(rd: _Reader, name: str, g: dict, T: int) -> dict:
         else:
             # Restarts after dt..lag_0 − 1 hours off can use no hotter category in the reference
             # (their rows need a stop lag_s..lag_{s+1} − 1 hours ago), so they pay the coldest
-            # cost: an extra hottest category from dt at the coldest cost is the same model.
+            # cost: an extra hottest category from dt at the coldest cost is the same model
+            # (for restarts after an in-window stop; see the module note on t0 categories).
             startup.insert(0, {"lag_h": dt, "cost": startup[-1]["cost"]})
 
     su, sd = x["ramp_startup_limit"], x["ramp_shutdown_limit"]
@@ -184,11 +195,10 @@ def _thermal(rd: _Reader, name: str, g: dict, T: int) -> dict:
 
     if on0:
         hours = x["time_up_t0"]
+        # Written as given: npsim accepts [p_min − 1e-6, p_max + 1e-6] (float noise) like the
+        # reference; an output further outside is an InputError from validation (the reference
+        # would be infeasible above p_max: U0·(P0 − Pmin) ≤ U0·(Pmax − Pmin) − …).
         p0 = x["power_output_t0"]
-        if pmin - P0_TOL <= p0 < pmin:   # float noise below p_min (reference: output ≥ Pmin while on)
-            p0 = pmin
-        elif pmax < p0 <= pmax + P0_TOL:  # ... or above p_max
-            p0 = pmax
         hfield = "time_up_t0"
     else:
         hours = x["time_down_t0"]
@@ -272,7 +282,8 @@ def pglib_case(json_path) -> tuple[dict, dict]:
     pen = _penalty(thermal)
     case = {
         "version": 1,
-        "name": f"pglib-uc {path.parent.name}/{path.stem}",
+        # also the default output folder name of `npsim run`: no spaces or slashes
+        "name": re.sub(r"[^A-Za-z0-9_.-]+", "_", f"pglib-uc_{path.parent.name}_{path.stem}"),
         "description": f"Converted from pglib-uc {path.parent.name}/{path.name} by `npsim convert pglib-uc` "
                        "(IEEE PES PGLib-UC, CC-BY 4.0; Knueven, Ostrowski, Watson 2020). Solve as one "
                        "window of all hours to reproduce the reference formulation.",
