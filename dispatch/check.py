@@ -17,7 +17,8 @@ from dispatch.compile import SystemArrays
 from dispatch.results import Schedule
 
 RULES = ("balance", "renewable", "slack_sign", "thermal_limits", "status_logic", "must_run",
-         "min_up", "min_down", "ramp", "startup_ramp", "shutdown_ramp", "reserve", "objective")
+         "min_up", "min_down", "ramp", "startup_ramp", "shutdown_ramp", "reserve", "objective",
+         "storage_soc", "storage_limits", "storage_exclusive", "storage_fixed_speed", "storage_reserve")
 _FLAG_TOL = 1e-6  # tolerance on 0/1 values (commit, start-up and shut-down flags)
 
 
@@ -45,7 +46,9 @@ class Costs:
     overgen_cost: float           # overgen_cost × Σ over-generation MWh
     curtail_cost: float           # Σ_r curtailment_cost[r] × Σ_t curtail MWh
     reserve_short_cost: float     # reserve_short_cost × Σ (up + down shortfall) MWh
-    total_cost: float             # Σ_g production + startup + shutdown
+    storage_degradation: float    # Σ_s degradation_cost_per_mwh × discharged MWh
+    storage_mode_change: float    # Σ_s mode_change_cost × unit starts of pumping and of generating
+    total_cost: float             # Σ_g production + startup + shutdown + storage costs
     penalty_cost: float           # shed + overgen + curtail + reserve shortfall costs
     objective: float              # total_cost + penalty_cost
 
@@ -110,13 +113,19 @@ def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
     over = float(a.overgen_cost * np.sum(s.overgen_mw))
     curt = float((np.asarray(s.curtail_mw, float) * a.curtailment_cost[None, :]).sum())
     short = float(a.reserve_short_cost * (np.sum(s.reserve_up_short_mw) + np.sum(s.reserve_down_short_mw)))
-    total = float(production.sum() + startup.sum() + shutdown.sum())
+    st = a.storage
+    degradation = float((np.asarray(s.discharge_mw, float) * st.degradation_cost_per_mwh[None, :]).sum())
+    starts_st = sum(np.clip(np.diff(np.vstack([y0[None, :], y]), axis=0), 0, None)
+                    for y0, y in ((a.initial.pump_units, s.pump_units), (a.initial.gen_units, s.gen_units)))
+    mode_change = float((np.asarray(starts_st, float) * st.mode_change_cost[None, :]).sum())
+    total = float(production.sum() + startup.sum() + shutdown.sum()) + degradation + mode_change
     penalty = shed + over + curt + short
     return Costs(production=production, startup=startup, shutdown=shutdown,
                  co2_t=_curve_total(a, a.curve_co2_t_per_h, p, u) + su_co2,
                  fuel=_curve_total(a, a.curve_fuel_per_h, p, u),
                  starts=v.sum(axis=0).astype(np.int64), startup_category=cat,
                  shed_cost=shed, overgen_cost=over, curtail_cost=curt, reserve_short_cost=short,
+                 storage_degradation=degradation, storage_mode_change=mode_change,
                  total_cost=total, penalty_cost=penalty, objective=total + penalty)
 
 
@@ -181,10 +190,12 @@ def check(arrays: SystemArrays, s: Schedule, tol_mw: float = 1e-4) -> tuple[list
     tol_g = _tol(tol_mw, pmax)
 
     # 1. energy balance
-    supply = p.sum(axis=1) + ren.sum(axis=1) + a.import_mw + s.shed_mw - s.overgen_mw
+    ch, dis = np.asarray(s.charge_mw, float), np.asarray(s.discharge_mw, float)
+    supply = (p.sum(axis=1) + ren.sum(axis=1) + dis.sum(axis=1) - ch.sum(axis=1) + a.import_mw + s.shed_mw
+              - s.overgen_mw)
     demand = a.load_mw + a.export_mw
     _emit(out, "balance", np.abs(supply - demand), _tol(tol_mw, demand + a.import_mw), h0, None,
-          "generation + renewables + import + shed − overgen ≠ load + export")
+          "generation + renewables + storage (discharge − charge) + import + shed − overgen ≠ load + export")
 
     # 2. renewables
     tol_r = _tol(tol_mw, a.available_mw)
@@ -247,13 +258,20 @@ def check(arrays: SystemArrays, s: Schedule, tol_mw: float = 1e-4) -> tuple[list
 
     # 9. system reserves (ineligible units must offer none)
     elig = a.reserve_eligible[None, :]
-    for name, x, short, req in (("up", r, s.reserve_up_short_mw, a.reserve_up_mw),
-                                ("down", rd, s.reserve_down_short_mw, a.reserve_down_mw)):
-        _emit(out, "reserve", req - np.where(elig, x, 0.0).sum(axis=1) - short, _tol(tol_mw, req), h0, None,
+    st_el = a.storage.reserve_eligible[None, :]
+    for name, x, xs, short, req in (("up", r, s.storage_reserve_up_mw, s.reserve_up_short_mw, a.reserve_up_mw),
+                                    ("down", rd, s.storage_reserve_down_mw, s.reserve_down_short_mw,
+                                     a.reserve_down_mw)):
+        offered = np.where(elig, x, 0.0).sum(axis=1) + np.where(st_el, np.asarray(xs, float), 0.0).sum(axis=1)
+        _emit(out, "reserve", req - offered - short, _tol(tol_mw, req), h0, None,
               f"eligible reserve {name} + shortfall below the requirement")
         _emit(out, "reserve", np.where(elig, 0.0, x), tol_g, h0, tn, f"reserve {name} on an ineligible unit")
 
-    # 10. the engine's objective may not undercut the recomputed one
+    # 10. storage
+    if a.storage.N:
+        _check_storage(out, a, s, tol_mw)
+
+    # 11. the engine's objective may not undercut the recomputed one
     if np.isfinite(s.objective):
         gap = costs.objective - s.objective
         if gap > 1e-6 * abs(costs.objective) + 1e-3:
@@ -261,3 +279,49 @@ def check(arrays: SystemArrays, s: Schedule, tol_mw: float = 1e-4) -> tuple[list
                                  f"objective: reported {s.objective:.10g} is {gap:.6g} below the "
                                  f"recomputed {costs.objective:.10g}"))
     return out, costs
+
+
+def _check_storage(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
+    """Storage rules: SoC recursion and bounds, power and unit limits, exclusivity, fixed-speed
+    pumping, reserve within power and energy headroom. All (T, N)."""
+    st, h0, names = a.storage, s.first_hour, a.storage.names
+    ch, dis, soc = (np.asarray(x, float) for x in (s.charge_mw, s.discharge_mw, s.soc_mwh))
+    pump, gen = np.asarray(s.pump_units, float), np.asarray(s.gen_units, float)
+    r_up, r_dn = np.asarray(s.storage_reserve_up_mw, float), np.asarray(s.storage_reserve_down_mw, float)
+    tol_e = _tol(tol_mw, st.energy_mwh)[None, :]
+    tol_p = _tol(tol_mw, np.maximum(st.charge_mw, st.discharge_mw))[None, :]
+    prev = np.vstack([a.initial.soc_mwh[None, :], soc[:-1]])
+    expect = (1 - st.self_discharge_per_h) * prev + st.eta_charge * ch - dis / st.eta_discharge
+    _emit(out, "storage_soc", np.abs(soc - expect), tol_e, h0, names,
+          "soc ≠ (1 − loss)·previous soc + η_c·charge − discharge/η_d", "MWh")
+    _emit(out, "storage_limits", st.soc_min_mwh - soc, tol_e, h0, names, "soc below soc_min", "MWh")
+    _emit(out, "storage_limits", soc - st.soc_max_mwh, tol_e, h0, names, "soc above soc_max", "MWh")
+    for name, x in (("charge_mw", ch), ("discharge_mw", dis), ("storage reserve up", r_up),
+                    ("storage reserve down", r_dn)):
+        _emit(out, "slack_sign", -x, tol_p, h0, names, f"{name} negative")
+    unit_ch, unit_dis = st.charge_mw / st.units, st.discharge_mw / st.units
+    need = st.needs_units[None, :]
+    _emit(out, "storage_limits", ch - np.where(need, pump * unit_ch, st.charge_mw), tol_p, h0, names,
+          "charge above the rating of the units pumping")
+    _emit(out, "storage_limits", dis - np.where(need, gen * unit_dis, st.discharge_mw), tol_p, h0, names,
+          "discharge above the rating of the units generating")
+    _emit(out, "storage_limits", np.where(need, st.pump_min_share * unit_ch * pump - ch, 0.0), tol_p, h0, names,
+          "pumping below pump_min_share of the units pumping")
+    for y, what in ((pump, "pumping"), (gen, "generating")):
+        _emit(out, "storage_limits", np.maximum(y - st.units, -y) + np.abs(y - np.rint(y)), 1e-6, h0, names,
+              f"units {what} not a whole number in [0, units]", "units")
+    _emit(out, "storage_exclusive", np.where(st.exclusive[None, :], pump + gen - st.units, 0.0), 1e-6, h0, names,
+          "more units pumping + generating than the station has", "units")
+    _emit(out, "storage_exclusive", np.where(st.exclusive[None, :] & (st.units == 1)[None, :],
+                                             np.minimum(ch, dis), 0.0), tol_p, h0, names,
+          "charging and discharging in the same hour")
+    _emit(out, "storage_fixed_speed", np.where(st.fixed_speed[None, :], np.abs(ch - pump * unit_ch), 0.0), tol_p,
+          h0, names, "fixed-speed pumps draw other than their rated power")
+    _emit(out, "storage_reserve", r_up - (st.discharge_mw - dis + ch), tol_p, h0, names,
+          "reserve up above the discharge headroom")
+    _emit(out, "storage_reserve", r_up - st.eta_discharge * (soc - st.soc_min_mwh), tol_p, h0, names,
+          "reserve up above the energy left above soc_min")
+    _emit(out, "storage_reserve", r_dn - (st.charge_mw - ch + dis), tol_p, h0, names,
+          "reserve down above the charge headroom")
+    _emit(out, "storage_reserve", r_dn - (st.soc_max_mwh - soc) / st.eta_charge, tol_p, h0, names,
+          "reserve down above the room left below soc_max")

@@ -92,7 +92,7 @@ def cmd_check(args) -> int:
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     case = load_case(out / "case.yaml")
     a = compile_window(case, summary["first_hour"], summary["hours"])
-    s = read_schedule(out, summary, a.thermal_names, a.renewable_names, a.initial.on)
+    s = read_schedule(out, summary, a)
     violations, costs = check(a, s)
     for v in violations:
         print(f"{v.rule}\thour {v.hour}\t{v.element}\t{v.message}")

@@ -16,13 +16,78 @@ class InitialState:
     hours: np.ndarray       # float, hours in the current state (>= 1)
     p_mw: np.ndarray        # output in the last hour (0 when off)
     reserve_up_mw: np.ndarray | None = None  # spinning reserve held in the last hour (None = 0)
+    soc_mwh: np.ndarray | None = None        # (N,) storage energy at the end of the last hour
+    pump_units: np.ndarray | None = None     # (N,) int, storage units charging in the last hour
+    gen_units: np.ndarray | None = None      # (N,) int, storage units discharging in the last hour
 
     def __post_init__(self):
         if self.reserve_up_mw is None:
             self.reserve_up_mw = np.zeros_like(self.p_mw)
+        if self.soc_mwh is None:
+            self.soc_mwh = np.zeros(0)
+        n = self.soc_mwh.size
+        self.pump_units = np.zeros(n, np.int64) if self.pump_units is None else self.pump_units
+        self.gen_units = np.zeros(n, np.int64) if self.gen_units is None else self.gen_units
 
     def copy(self):
-        return InitialState(self.on.copy(), self.hours.copy(), self.p_mw.copy(), self.reserve_up_mw.copy())
+        return InitialState(self.on.copy(), self.hours.copy(), self.p_mw.copy(), self.reserve_up_mw.copy(),
+                            self.soc_mwh.copy(), self.pump_units.copy(), self.gen_units.copy())
+
+
+@dataclass
+class StorageArrays:
+    """N storage stations (batteries, pumped hydro); all (N,). Power MW, energy MWh."""
+    names: list
+    tech: list
+    units: np.ndarray            # int, identical units per station
+    charge_mw: np.ndarray        # station charge (pump) capacity
+    discharge_mw: np.ndarray     # station discharge (turbine) capacity
+    energy_mwh: np.ndarray
+    eta_charge: np.ndarray       # stored / charged
+    eta_discharge: np.ndarray    # delivered / withdrawn
+    soc_min_mwh: np.ndarray
+    soc_max_mwh: np.ndarray
+    soc_final_mwh: np.ndarray    # least energy at the end of each optimisation window
+    self_discharge_per_h: np.ndarray
+    degradation_cost_per_mwh: np.ndarray
+    exclusive: np.ndarray        # bool: a unit does not charge and discharge in one hour
+    fixed_speed: np.ndarray      # bool: a pumping unit draws exactly charge_mw / units
+    pump_min_share: np.ndarray   # least pumping power of a running unit, share of its rating
+    mode_change_cost: np.ndarray # per unit start of pumping or of generating
+    reserve_eligible: np.ndarray # bool
+
+    @property
+    def N(self):
+        return len(self.names)
+
+    @classmethod
+    def empty(cls) -> "StorageArrays":
+        """No storage (N = 0)."""
+        z = np.zeros(0)
+        return cls([], [], np.zeros(0, np.int64), z, z, z, z, z, z, z, z, z, z, np.zeros(0, bool),
+                   np.zeros(0, bool), z, z, np.zeros(0, bool))
+
+    @property
+    def needs_units(self) -> np.ndarray:
+        """(N,) bool: stations whose unit counts are decision variables (integers)."""
+        return self.exclusive | self.fixed_speed | (self.pump_min_share > 0) | (self.mode_change_cost > 0)
+
+
+def storage_arrays(system) -> StorageArrays:
+    st = system.storage
+    f = lambda attr: np.array([getattr(x, attr) for x in st], float)  # noqa: E731
+    e = f("energy_mwh")
+    return StorageArrays(
+        names=[x.name for x in st], tech=[x.technology for x in st],
+        units=np.array([x.units for x in st], np.int64), charge_mw=f("charge_mw"), discharge_mw=f("discharge_mw"),
+        energy_mwh=e, eta_charge=f("charge_efficiency"), eta_discharge=f("discharge_efficiency"),
+        soc_min_mwh=f("soc_min") * e, soc_max_mwh=f("soc_max") * e, soc_final_mwh=f("soc_final") * e,
+        self_discharge_per_h=f("self_discharge_per_h"), degradation_cost_per_mwh=f("degradation_cost_per_mwh"),
+        exclusive=np.array([x.exclusive and not x.ternary for x in st], bool),
+        fixed_speed=np.array([x.pump_speed == "fixed" for x in st], bool),
+        pump_min_share=f("pump_min_share"), mode_change_cost=f("mode_change_cost"),
+        reserve_eligible=np.array([x.reserve_eligible for x in st], bool),
+    )
 
 
 @dataclass
@@ -67,7 +132,12 @@ class SystemArrays:
     voll: float
     overgen_cost: float
     reserve_short_cost: float
+    storage: StorageArrays = None     # N storage stations (None: none)
     meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.storage is None:
+            self.storage = StorageArrays.empty()
 
     @property
     def G(self):
@@ -88,7 +158,8 @@ def initial_state(system) -> InitialState:
     th = system.thermal
     return InitialState(np.array([g.initial_on for g in th], bool),
                         np.array([g.initial_hours for g in th], float),
-                        np.array([g.initial_p_mw for g in th], float))
+                        np.array([g.initial_p_mw for g in th], float),
+                        soc_mwh=np.array([x.soc_initial * x.energy_mwh for x in system.storage], float))
 
 
 def compile_window(case, first_hour: int, T: int, state: InitialState | None = None) -> SystemArrays:
@@ -194,5 +265,6 @@ def compile_window(case, first_hour: int, T: int, state: InitialState | None = N
         reserve_up_mw=requirement(sysm.reserve_up), reserve_down_mw=requirement(sysm.reserve_down),
         voll=pen["voll_per_mwh"], overgen_cost=pen["overgeneration_per_mwh"],
         reserve_short_cost=pen["reserve_shortfall_per_mwh"],
+        storage=storage_arrays(sysm),
         meta={"currency": sysm.currency, "name": sysm.name},
     )

@@ -7,6 +7,9 @@ Contents (all self-contained, so `npsim check OUTDIR` needs nothing else):
   system_hourly.csv       load, interchange, totals, slacks, reserves, price per hour
   units_*.csv             (T, G) tables: commit, p_mw, reserve_up_mw, reserve_down_mw
   renewables_mw.csv, curtailment_mw.csv   (T, R)
+  storage.csv, storage_*.csv              per station: cycles, energy, revenue; (T, N) charge_mw,
+                                          discharge_mw, soc_mwh, reserve_up_mw, reserve_down_mw,
+                                          pump_units, gen_units
   windows.csv             per optimisation window: status, gap, bound, times
   dispatch_busiest_week.png, dispatch_most_curtailed_week.png   stack by technology + price (dispatch.plots)
   energy_by_technology.png  energy per technology over the run, curtailment hatched on renewables
@@ -96,6 +99,13 @@ def write_run(out: Path, run) -> dict:
             tables[f"units_{key}"] = {n: getattr(s, key)[:, i] for i, n in enumerate(s.thermal_names)}
         tables["renewables_mw"] = {n: s.renewable_mw[:, i] for i, n in enumerate(s.renewable_names)}
         tables["curtailment_mw"] = {n: s.curtail_mw[:, i] for i, n in enumerate(s.renewable_names)}
+        if s.storage_names:
+            for key in Schedule.STORAGE_FIELDS:
+                tables[f"storage_{key.removeprefix('storage_')}"] = {
+                    n: getattr(s, key)[:, i] for i, n in enumerate(s.storage_names)}
+            st = report.storage_table(a, s)
+            write_csv(tmp / "storage.csv", {k: np.asarray(v) for k, v in st.items() if k != "name"},
+                      index_name="name", index=st["name"])
         for name, cols in tables.items():
             write_csv(tmp / f"{name}.csv", cols, index_name="time", index=times)
         _maybe_parquet(tmp, tables, times)
@@ -140,9 +150,10 @@ def _write_windows(path, windows):
             w.writerow([win.get(k, "") for k in keys])
 
 
-def read_schedule(out: Path, summary: dict, thermal_names, renewable_names, initial_on) -> Schedule:
+def read_schedule(out: Path, summary: dict, a) -> Schedule:
     """Rebuild the Schedule of a finished run from its CSV tables (for `npsim check`).
-    `initial_on` (G,) is the status before the first hour (start/stop flags derive from it)."""
+    `a` (SystemArrays of the run) names the elements; its initial status gives start/stop flags."""
+    thermal_names, renewable_names, initial_on = a.thermal_names, a.renewable_names, a.initial.on
     def table(name, names):
         t = read_table(out / f"{name}.csv")
         missing = [n for n in names if n not in t]
@@ -163,5 +174,9 @@ def read_schedule(out: Path, summary: dict, thermal_names, renewable_names, init
         shed_mw=sysh["shed_mw"], overgen_mw=sysh["overgen_mw"], reserve_up_short_mw=sysh["reserve_up_short_mw"],
         reserve_down_short_mw=sysh["reserve_down_short_mw"], price=sysh["price"],
         objective=summary["solver_objective"], lower_bound=np.nan, gap=np.nan,
+        storage_names=list(a.storage.names),
+        **{key: table(f"storage_{key.removeprefix('storage_')}", a.storage.names)
+           for key in Schedule.STORAGE_FIELDS if a.storage.N},
     )
+    s.pump_units, s.gen_units = np.rint(s.pump_units).astype(np.int64), np.rint(s.gen_units).astype(np.int64)
     return s

@@ -21,7 +21,7 @@ import numpy as np
 TECH_COLORS = {
     "nuclear": "#7b3294", "coal": "#4d4d4d", "chp": "#8c6d31", "biomass": "#6b8e23", "gas": "#e08214",
     "oil": "#b2182b", "other": "#999999", "hydro_ror": "#2166ac", "wind": "#4393c3", "solar": "#fdb863",
-    "csp": "#f46d43", "import": "#80cdc1",
+    "csp": "#f46d43", "import": "#80cdc1", "storage": "#762a83",
 }
 # not technologies, but drawn the same way in every plot
 EXPORT_COLOR = "#01665e"
@@ -166,16 +166,20 @@ def energy_by_technology(a, s) -> list:
         cols = [i for i, t in enumerate(a.renewable_tech) if t == tech]
         rows.append(EnergyRow(tech, "renewable", float(s.renewable_mw[:, cols].sum()),
                               float(s.curtail_mw[:, cols].sum())))
+    if s.storage_names:
+        rows.append(EnergyRow("storage", "storage", float(s.discharge_mw.sum()), 0.0))
     if s.shed_mw.sum() > EPS_MW * s.T:
         rows.append(EnergyRow("unserved", "unserved", float(s.shed_mw.sum()), 0.0))
     rows.append(EnergyRow("load", "load", float(a.load_mw.sum()), 0.0))
     if a.export_mw.any():
         rows.append(EnergyRow("export", "export", float(a.export_mw.sum()), 0.0))
+    if s.storage_names:
+        rows.append(EnergyRow("storage charging", "storage_charge", float(s.charge_mw.sum()), 0.0))
     return rows
 
 
 def _stack_layers(a, s, sl):
-    """[(name, (n,) MW)] bottom to top: thermal techs, import, renewables used."""
+    """[(name, (n,) MW)] bottom to top: thermal techs, import, renewables used, storage discharge."""
     layers = []
     for tech in _ordered(a.thermal_tech, THERMAL_ORDER):
         cols = [i for i, t in enumerate(a.thermal_tech) if t == tech]
@@ -185,6 +189,8 @@ def _stack_layers(a, s, sl):
     for tech in _ordered(a.renewable_tech, RENEWABLE_ORDER):
         cols = [i for i, t in enumerate(a.renewable_tech) if t == tech]
         layers.append((tech, s.renewable_mw[sl][:, cols].sum(axis=1)))
+    if s.storage_names:
+        layers.append(("storage", s.discharge_mw[sl].sum(axis=1)))
     return layers
 
 
@@ -256,6 +262,11 @@ def dispatch_stack(path, a, s, start: int, width: int, title: str, start_time=No
             ax.fill_between(x, _edges(base), _edges(base + y), step="post", color=tech_color(name), linewidth=0)
             handles.append(Patch(facecolor=tech_color(name), label=tech_label(name)))
             base = base + y
+        charge = _denoise(s.charge_mw[sl].sum(axis=1))
+        if charge.any():   # storage charging is extra demand: drawn below zero
+            ax.fill_between(x, _edges(-charge), _edges(np.zeros(n)), step="post", color=tech_color("storage"),
+                            alpha=0.45, linewidth=0)
+            handles.append(Patch(facecolor=tech_color("storage"), alpha=0.45, label="storage charging (below 0)"))
         shed = _denoise(s.shed_mw[sl])
         if shed.any():
             ax.fill_between(x, _edges(base), _edges(base + shed), step="post", color=UNSERVED_COLOR, linewidth=0)
@@ -434,14 +445,16 @@ def energy_bar(path, a, s, start_time=None):
     rows = energy_by_technology(a, s)
     noise = EPS_MW * s.T                      # a sum of round-off is not shown as curtailment
     t0, _ = _start_datetime(start_time)
-    colors = {"unserved": UNSERVED_COLOR, "load": "white", "export": EXPORT_COLOR}
-    labels = {"unserved": "unserved energy", "load": "load", "export": "export", "import": "import"}
+    colors = {"unserved": UNSERVED_COLOR, "load": "white", "export": EXPORT_COLOR,
+              "storage_charge": tech_color("storage")}
+    labels = {"unserved": "unserved energy", "load": "load", "export": "export", "import": "import",
+              "storage": "storage discharge", "storage charging": "storage charging"}
 
     with matplotlib.rc_context(FONT):
         fig = _figure(BAR_SIZE)
         ax = fig.add_subplot()
-        supply = [r for r in rows if r.group not in ("load", "export")]
-        demand = [r for r in rows if r.group in ("load", "export")]
+        supply = [r for r in rows if r.group not in ("load", "export", "storage_charge")]
+        demand = [r for r in rows if r.group in ("load", "export", "storage_charge")]
         y, ypos = 0.0, []
         for _ in supply:
             ypos.append(y)
@@ -488,6 +501,6 @@ def energy_bar(path, a, s, start_time=None):
         shed = sum(r.mwh for r in supply if r.group == "unserved")
         unserved = f" (+ unserved {_fmt_num(shed / 1000)} GWh)" if shed > 0 else ""
         fig.suptitle(f"{name + ': ' if name else ''}energy by technology, {s.T} h{days}{when}\n"
-                     f"generation + import {_fmt_num(gen / 1000)} GWh{unserved},  "
-                     f"load + export {_fmt_num(dem / 1000)} GWh")
+                     f"supply {_fmt_num(gen / 1000)} GWh{unserved},  "
+                     f"demand (load, export, storage charging) {_fmt_num(dem / 1000)} GWh")
         fig.savefig(path, dpi=DPI)

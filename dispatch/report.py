@@ -23,12 +23,15 @@ def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
     curtail = float(s.curtail_mw.sum())
     thermal_e = s.p_mw.sum(axis=0)
     ren_e = s.renewable_mw.sum(axis=0)
-    gen = float(thermal_e.sum() + ren_e.sum())
+    gen = float(thermal_e.sum() + ren_e.sum())   # generation; storage only shifts it
     vre = np.array([t in ("wind", "solar") for t in a.renewable_tech], bool)
     vre_avail = float(a.available_mw[:, vre].sum()) if vre.any() else 0.0
     vre_curt = float(s.curtail_mw[:, vre].sum()) if vre.any() else 0.0
     energy = {f"thermal_{k}": v for k, v in _tech_energy(a.thermal_tech, thermal_e).items()}
     energy.update({f"renewable_{k}": v for k, v in _tech_energy(a.renewable_tech, ren_e).items()})
+    if s.storage_names:
+        energy["storage_discharge"] = float(s.discharge_mw.sum())
+        energy["storage_charge"] = float(s.charge_mw.sum())
     energy["import"] = float(a.import_mw.sum())
     energy["export"] = float(a.export_mw.sum())
     price = s.price[np.isfinite(s.price)]
@@ -51,6 +54,8 @@ def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
             "overgeneration_penalty": costs.overgen_cost,
             "curtailment_penalty": costs.curtail_cost,
             "reserve_shortfall_penalty": costs.reserve_short_cost,
+            "storage_degradation": costs.storage_degradation,
+            "storage_mode_change": costs.storage_mode_change,
         },
         "demand_mwh": demand,
         "peak_load_mw": float(a.load_mw.max(initial=0.0)),
@@ -66,6 +71,7 @@ def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
         "co2_intensity_t_per_mwh": float(costs.co2_t.sum()) / gen if gen > 0 else 0.0,
         "renewable_share": float(ren_e.sum()) / gen if gen > 0 else 0.0,
         "starts": int(costs.starts.sum()),
+        "storage_cycles": float(storage_table(a, s)["cycles"].sum()) if s.storage_names else 0.0,
         "energy_mwh": energy,
         "price_mean": float(price.mean()) if price.size else None,
         "price_min": float(price.min()) if price.size else None,
@@ -102,12 +108,31 @@ def unit_table(a, s, costs: Costs) -> dict:
     }
 
 
+def storage_table(a, s) -> dict:
+    """Per storage station: energy charged and discharged (MWh), equivalent full cycles
+    (discharged / usable energy), round-trip losses, revenue at the marginal prices (discharge −
+    charge), and the SoC at the end. {column: (N,) array} plus `name` and `technology` lists."""
+    st = a.storage
+    price = np.nan_to_num(s.price, nan=0.0)[:, None]
+    usable = np.maximum(st.soc_max_mwh - st.soc_min_mwh, 1e-9)
+    charged, discharged = s.charge_mw.sum(axis=0), s.discharge_mw.sum(axis=0)
+    return {
+        "name": list(st.names), "technology": list(st.tech),
+        "charged_mwh": charged, "discharged_mwh": discharged, "cycles": discharged / usable,
+        "losses_mwh": charged - discharged - (s.soc_mwh[-1] - a.initial.soc_mwh),
+        "revenue": (price * (s.discharge_mw - s.charge_mw)).sum(axis=0),
+        "degradation_cost": discharged * st.degradation_cost_per_mwh,
+        "soc_end_mwh": s.soc_mwh[-1],
+    }
+
+
 def hourly_system(a, s) -> dict:
     """System-level hourly table: {column: array (T,)}."""
     thermal = s.p_mw.sum(axis=1)
     return {
         "load_mw": a.load_mw, "export_mw": a.export_mw, "import_mw": a.import_mw,
         "thermal_mw": thermal, "renewable_mw": s.renewable_mw.sum(axis=1),
+        "storage_discharge_mw": s.discharge_mw.sum(axis=1), "storage_charge_mw": s.charge_mw.sum(axis=1),
         "renewable_available_mw": a.available_mw.sum(axis=1), "curtailment_mw": s.curtail_mw.sum(axis=1),
         "shed_mw": s.shed_mw, "overgen_mw": s.overgen_mw,
         "reserve_up_req_mw": a.reserve_up_mw, "reserve_up_mw": s.reserve_up_mw.sum(axis=1),

@@ -33,6 +33,23 @@ class Schedule:
     gap: float = np.nan              # largest relative gap of any window
     windows: list = field(default_factory=list)  # per window: dict(first_hour, hours, status, gap, time_s, ...)
     objective_by_hour: np.ndarray | None = None  # (T,) the engine's objective split by hour
+    storage_names: list = field(default_factory=list)
+    charge_mw: np.ndarray | None = None          # (T, N) storage charging (pumping) power
+    discharge_mw: np.ndarray | None = None       # (T, N) storage discharging (turbine) power
+    soc_mwh: np.ndarray | None = None            # (T, N) stored energy at the end of each hour
+    storage_reserve_up_mw: np.ndarray | None = None    # (T, N)
+    storage_reserve_down_mw: np.ndarray | None = None  # (T, N)
+    pump_units: np.ndarray | None = None         # (T, N) int, units charging (pumping)
+    gen_units: np.ndarray | None = None          # (T, N) int, units discharging (generating)
+
+    STORAGE_FIELDS = ("charge_mw", "discharge_mw", "soc_mwh", "storage_reserve_up_mw", "storage_reserve_down_mw",
+                      "pump_units", "gen_units")
+
+    def __post_init__(self):
+        for name in self.STORAGE_FIELDS:   # no storage: (T, 0) arrays
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros((self.p_mw.shape[0], len(self.storage_names)),
+                                             np.int64 if name.endswith("units") else float))
 
     @property
     def T(self):
@@ -42,6 +59,7 @@ class Schedule:
         """The first n hours (the decided part of a window)."""
         kw = {k: (v[:n] if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()}
         kw["windows"] = list(self.windows)
+        kw["storage_names"] = list(self.storage_names)
         if self.objective_by_hour is not None:
             kw["objective"] = float(kw["objective_by_hour"].sum())
         if n < self.T:
@@ -75,4 +93,5 @@ class Schedule:
         carried = same.all(axis=0) & (before.on == last)
         hours = run + np.where(carried, before.hours, 0.0)
         return InitialState(last.copy(), hours.astype(float), np.where(last, self.p_mw[-1], 0.0),
-                            np.where(last, self.reserve_up_mw[-1], 0.0))
+                            np.where(last, self.reserve_up_mw[-1], 0.0), self.soc_mwh[-1].copy(),
+                            self.pump_units[-1].copy(), self.gen_units[-1].copy())

@@ -42,8 +42,11 @@ def solve_window(a, opts: dict) -> Schedule:
     price_s = 0.0
     if opts.get("prices", True):
         t1 = time.perf_counter()
+        fix = {"u": u, "v": v, "w": w, "delta": np.rint(val("delta"))}
+        if a.storage.N:
+            fix.update(st_pump=np.rint(val("st_pump")), st_gen=np.rint(val("st_gen")))
         lp = b.solve(relax_integers=True, threads=opts.get("threads", 1), time_limit_s=opts.get("time_limit_s"),
-                     fix={"u": u, "v": v, "w": w, "delta": np.rint(val("delta"))})
+                     fix=fix)
         if lp.row_dual is not None:
             price = lp.row_dual[b.row_blocks["balance"]].copy()
         price_s = time.perf_counter() - t1
@@ -60,5 +63,20 @@ def solve_window(a, opts: dict) -> Schedule:
         shed_mw=np.clip(val("shed"), 0.0, None), overgen_mw=np.clip(val("overgen"), 0.0, None),
         reserve_up_short_mw=np.clip(val("short_up"), 0.0, None),
         reserve_down_short_mw=np.clip(val("short_dn"), 0.0, None),
+        storage_names=list(a.storage.names), **_storage_fields(a, val),
         price=price, objective=res.objective, objective_by_hour=b.objective_by_hour(x, a.T), lower_bound=res.bound, gap=max(res.gap, 0.0), windows=[info],
     )
+
+
+def _storage_fields(a, val) -> dict:
+    """Storage part of the Schedule from the solution (values clipped to their bounds)."""
+    st = a.storage
+    if st.N == 0:
+        return {}
+    ch, dis = np.clip(val("ch"), 0.0, None), np.clip(val("dis"), 0.0, None)
+    need = st.needs_units[None, :]
+    pump = np.where(need, np.rint(val("st_pump")), ch > 1e-6).astype(np.int64)
+    gen = np.where(need, np.rint(val("st_gen")), dis > 1e-6).astype(np.int64)
+    return {"charge_mw": ch, "discharge_mw": dis, "soc_mwh": val("soc"),
+            "storage_reserve_up_mw": np.clip(val("st_r_up"), 0.0, None),
+            "storage_reserve_down_mw": np.clip(val("st_r_dn"), 0.0, None), "pump_units": pump, "gen_units": gen}

@@ -315,8 +315,20 @@ def _cross_checks(doc: dict, path):
         series_ref(doc["reserves"][d]["profile_mw"], f"reserves.{d}.profile_mw")
     if not doc["loads"]:
         raise InputError(path, "loads", [], "at least one load is required")
+    for i, st in enumerate(doc["storage"]):
+        fp = f"storage[{i}]"
+        if st["soc_min"] > st["soc_max"]:
+            raise InputError(path, f"{fp}.soc_min", st["soc_min"], f"allowed <= soc_max ({st['soc_max']})")
+        for key in ("soc_initial", "soc_final"):
+            v = st[key]
+            if v is not None and not (st["soc_min"] - 1e-9 <= v <= st["soc_max"] + 1e-9):
+                raise InputError(path, f"{fp}.{key}", v,
+                                 f"allowed within [soc_min, soc_max] = [{st['soc_min']}, {st['soc_max']}]")
+        if st["technology"] == "battery" and (st["units"] != 1 or st["ternary"] or st["pump_speed"] != "variable"):
+            raise InputError(path, f"{fp}.technology", "battery",
+                             "units, ternary and pump_speed are pumped-hydro settings (a battery has units: 1)")
     all_names = {}
-    for sec in ("thermal", "renewables", "loads", "interchange"):
+    for sec in ("thermal", "renewables", "loads", "interchange", "storage"):
         for i, el in enumerate(doc[sec]):
             if el["name"] in all_names:
                 raise InputError(path, f"{sec}[{i}].name", el["name"], f"already used by {all_names[el['name']]}")

@@ -170,6 +170,34 @@ INTERCHANGE_FIELDS = {
     "profile_mw": SER("scheduled flow in MW", "MW", None),
 }
 
+STORAGE_FIELDS = {
+    "name": S("unique name"),
+    "technology": E("battery or pumped_hydro (sets the default round-trip efficiency)", ("battery", "pumped_hydro")),
+    "units": I("identical units in the station (pumped hydro); a battery is 1", "", 1, 1, 64),
+    "discharge_mw": F("discharge (turbine) capacity of the station", "MW", REQUIRED, 0.0, lo_open=True),
+    "charge_mw": F("charge (pump) capacity of the station (default discharge_mw)", "MW", None, 0.0, lo_open=True),
+    "energy_mwh": F("energy capacity", "MWh", REQUIRED, 0.0, lo_open=True),
+    "charge_efficiency": F("share of charged energy stored (default: sqrt of 0.85 battery / 0.75 pumped hydro)",
+                           "fraction", None, 0.0, 1.0, lo_open=True),
+    "discharge_efficiency": F("share of stored energy delivered (default as charge_efficiency)", "fraction", None,
+                              0.0, 1.0, lo_open=True),
+    "soc_min": F("lowest state of charge", "fraction of energy_mwh", 0.0, 0.0, 1.0),
+    "soc_max": F("highest state of charge", "fraction of energy_mwh", 1.0, 0.0, 1.0),
+    "soc_initial": F("state of charge before the first simulated hour", "fraction of energy_mwh", 0.5, 0.0, 1.0),
+    "soc_final": F("least state of charge at the end of every optimisation window (default soc_initial)",
+                   "fraction of energy_mwh", None, 0.0, 1.0),
+    "self_discharge_per_h": F("share of the stored energy lost per hour", "fraction/h", 0.0, 0.0, 0.5),
+    "degradation_cost_per_mwh": F("wear cost per MWh discharged", "currency/MWh", 0.0, 0.0),
+    "exclusive": B("a unit cannot charge and discharge in the same hour (binaries)", True),
+    "ternary": B("pumped hydro: a unit may pump and generate at once (ternary set); overrides exclusive", False),
+    "pump_speed": E("fixed-speed pumps run at their rated power only; variable-speed in a range",
+                    ("variable", "fixed"), "variable"),
+    "pump_min_share": F("variable-speed pumps: least pumping power of a running unit", "fraction of unit rating",
+                        0.0, 0.0, 1.0),
+    "mode_change_cost": F("cost of each unit start of pumping or of generating", "currency", 0.0, 0.0),
+    "reserve_eligible": B("may provide spinning reserve (within power and energy headroom)", True),
+}
+
 CASE = {
     "version": I("schema version", "", REQUIRED, 1, 1),
     "name": S("case name", "case"),
@@ -209,6 +237,7 @@ CASE = {
     "renewables": L("wind, solar and run-of-river plants", RENEWABLE_FIELDS, []),
     "loads": L("loads", LOAD_FIELDS, []),
     "interchange": L("fixed interchange schedules", INTERCHANGE_FIELDS, []),
+    "storage": L("batteries and pumped-hydro stations", STORAGE_FIELDS, []),
     "reserves": M("spinning reserve requirements", {
         "up": M("upward reserve", RESERVE_FIELDS, {}),
         "down": M("downward reserve", RESERVE_FIELDS, {}),

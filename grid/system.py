@@ -80,6 +80,42 @@ class Interchange:
 
 
 @dataclass(frozen=True)
+class Storage:
+    name: str
+    technology: str          # "battery" or "pumped_hydro"
+    units: int
+    discharge_mw: float      # station totals
+    charge_mw: float
+    energy_mwh: float
+    charge_efficiency: float
+    discharge_efficiency: float
+    soc_min: float           # fractions of energy_mwh
+    soc_max: float
+    soc_initial: float
+    soc_final: float
+    self_discharge_per_h: float
+    degradation_cost_per_mwh: float
+    exclusive: bool
+    ternary: bool
+    pump_speed: str          # "variable" or "fixed"
+    pump_min_share: float
+    mode_change_cost: float
+    reserve_eligible: bool
+
+
+DEFAULT_ROUND_TRIP = {"battery": 0.85, "pumped_hydro": 0.75}
+
+
+def _storage(d: dict) -> Storage:
+    eta = math.sqrt(DEFAULT_ROUND_TRIP[d["technology"]])
+    ch = d["charge_efficiency"] or eta
+    dis = d["discharge_efficiency"] or (d["charge_efficiency"] or eta)
+    return Storage(**dict(d, charge_mw=d["charge_mw"] or d["discharge_mw"], charge_efficiency=ch,
+                          discharge_efficiency=dis,
+                          soc_final=d["soc_initial"] if d["soc_final"] is None else d["soc_final"]))
+
+
+@dataclass(frozen=True)
 class ReserveRule:
     profile_mw: object
     load_share: float
@@ -106,6 +142,7 @@ class System:
     renewables: tuple
     loads: tuple
     interchange: tuple
+    storage: tuple
     reserve_up: ReserveRule
     reserve_down: ReserveRule
     profiles: dict           # name -> raw spec (number, file spec, synthetic spec)
@@ -162,6 +199,7 @@ def build_system(doc: dict, path) -> System:
         renewables=tuple(Renewable(**r) for r in doc["renewables"]),
         loads=tuple(Load(**ld) for ld in doc["loads"]),
         interchange=tuple(Interchange(**x) for x in doc["interchange"]),
+        storage=tuple(_storage(x) for x in doc["storage"]),
         reserve_up=r_up, reserve_down=r_dn,
         profiles=dict(doc["profiles"]), source=str(path), document=doc,
     )

@@ -4,20 +4,22 @@
 variable blocks earlier ones created). Variable blocks (all (T, G) unless noted):
 u, v, w (on / start / stop, binary), delta (T, G, S) start-up category, p (output above p_min),
 seg (T, G, K) cost segments, r_up, r_dn (spinning reserve), ren (T, R) renewable output,
-shed, overgen, short_up, short_dn (T,).
+shed, overgen, short_up, short_dn (T,); storage blocks (T, N) as in storage/formulation.py.
 """
 from dispatch.builder import Builder
 from dispatch.formulation import balance, costs, ramping, reserves, startup, status
+from storage import formulation as storage
 
 PIECES = {
     "status": status.add,
     "startup": startup.add,
     "costs": costs.add,
     "ramping": ramping.add,
+    "storage": storage.add,
     "reserves": reserves.add,
     "balance": balance.add,
 }
-DEFAULT_PIECES = ("status", "startup", "costs", "ramping", "reserves", "balance")
+DEFAULT_PIECES = ("status", "startup", "costs", "ramping", "storage", "reserves", "balance")
 
 
 def build_model(arrays, opts=None, pieces=DEFAULT_PIECES) -> Builder:
