@@ -21,8 +21,9 @@ def solve_window(a, opts: dict) -> Schedule:
     """Solve hours [a.first_hour, a.first_hour + a.T) of `a` (SystemArrays).
 
     opts: mip_gap (fraction), time_limit_s, threads, prices (bool), highs (dict of extra HiGHS
-    options). Returns a Schedule whose `objective` is the solver's incumbent objective and whose
-    `windows` holds one dict with status, gap, bound and times.
+    options; `prices: false` reports NaN prices). Returns a Schedule whose `objective` is the
+    engine's objective (the dispatch LP's, at most the MIP incumbent's) and whose `windows` holds
+    one dict with status, gap (to the MIP's proven bound), bound and times.
     """
     t0 = time.perf_counter()
     b = build_model(a, opts)
@@ -32,27 +33,32 @@ def solve_window(a, opts: dict) -> Schedule:
     if not res.has_solution:
         raise SolveError(f"window starting at hour {a.first_hour} ({a.T} h): no feasible solution "
                          f"(HiGHS status: {res.status}, {res.time_s:.1f} s)")
-    x = res.x
-    val = lambda name: x[b.var(name)]  # noqa: E731
+    val = lambda name: res.x[b.var(name)]  # noqa: E731
     u = np.rint(val("u")).astype(np.int8)
     v = np.rint(val("v")).astype(np.int8)
     w = np.rint(val("w")).astype(np.int8)
+    # Economic dispatch with every integer fixed: an LP whose primal is the best dispatch of this
+    # commitment (an incumbent within the MIP gap may leave money on the table, even shed a
+    # little) and whose balance-row duals are the hourly marginal prices.
+    t1 = time.perf_counter()
+    fix = {"u": u, "v": v, "w": w, "delta": np.rint(val("delta"))}
+    if a.storage.N:
+        fix.update(st_pump=np.rint(val("st_pump")), st_gen=np.rint(val("st_gen")))
+    lp = b.solve(relax_integers=True, threads=opts.get("threads", 1), time_limit_s=opts.get("time_limit_s"),
+                 fix=fix)
+    price_s = time.perf_counter() - t1
+    x, objective = res.x, res.objective
+    if lp.has_solution and lp.objective <= res.objective:
+        x, objective = lp.x, lp.objective
+    val = lambda name: x[b.var(name)]  # noqa: E731
     p_above = np.clip(val("p"), 0.0, None) * u
     price = np.full(a.T, np.nan)
-    price_s = 0.0
-    if opts.get("prices", True):
-        t1 = time.perf_counter()
-        fix = {"u": u, "v": v, "w": w, "delta": np.rint(val("delta"))}
-        if a.storage.N:
-            fix.update(st_pump=np.rint(val("st_pump")), st_gen=np.rint(val("st_gen")))
-        lp = b.solve(relax_integers=True, threads=opts.get("threads", 1), time_limit_s=opts.get("time_limit_s"),
-                     fix=fix)
-        if lp.row_dual is not None:
-            price = lp.row_dual[b.row_blocks["balance"]].copy()
-        price_s = time.perf_counter() - t1
+    if opts.get("prices", True) and lp.row_dual is not None:
+        price = lp.row_dual[b.row_blocks["balance"]].copy()
+    gap = max(0.0, (objective - res.bound) / max(abs(objective), 1e-9)) if np.isfinite(res.bound) else res.gap
     ren = np.clip(val("ren"), a.min_output_mw, a.available_mw)
-    info = {"first_hour": a.first_hour, "hours": a.T, "status": res.status, "objective": res.objective,
-            "bound": res.bound, "gap": max(res.gap, 0.0), "solve_s": res.time_s, "build_s": build_s,
+    info = {"first_hour": a.first_hour, "hours": a.T, "status": res.status, "objective": objective,
+            "bound": res.bound, "gap": gap, "solve_s": res.time_s, "build_s": build_s,
             "price_s": price_s, "n_cols": b.n_col, "n_rows": b.n_row}
     return Schedule(
         first_hour=a.first_hour, thermal_names=list(a.thermal_names), renewable_names=list(a.renewable_names),
@@ -64,7 +70,8 @@ def solve_window(a, opts: dict) -> Schedule:
         reserve_up_short_mw=np.clip(val("short_up"), 0.0, None),
         reserve_down_short_mw=np.clip(val("short_dn"), 0.0, None),
         storage_names=list(a.storage.names), **_storage_fields(a, val),
-        price=price, objective=res.objective, objective_by_hour=b.objective_by_hour(x, a.T), lower_bound=res.bound, gap=max(res.gap, 0.0), windows=[info],
+        price=price, objective=objective, objective_by_hour=b.objective_by_hour(x, a.T), lower_bound=res.bound,
+        gap=gap, windows=[info],
     )
 
 
