@@ -79,7 +79,9 @@ def change(case: Case, changes: dict) -> Case:
     lists merge by name, `remove: true` deletes). Validated like a file."""
     source = case.system.source
     doc = validate(merge(case.system.document, changes), f"{source} (changed)")
-    return case_from_document(doc, source, case.seed)
+    changed = case_from_document(doc, source)   # the document's seeds are already offset
+    changed.seed = case.seed
+    return changed
 
 
 def resolve_start(system, start, field="start") -> int:

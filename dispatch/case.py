@@ -49,7 +49,9 @@ def _offset_seeds(spec, seed: int):
     """A synthetic profile spec with `seed` (and a shared `common_seed`) offset by `seed`."""
     if not (isinstance(spec, dict) and "synthetic" in spec):
         return spec
-    out = dict(spec, seed=spec.get("seed", 0) + seed)
-    if "common_seed" in spec:
-        out["common_seed"] = spec["common_seed"] + seed
+    out = dict(spec)
+    for key in ("seed", "common_seed"):
+        value = spec.get(key, 0 if key == "seed" else None)
+        if isinstance(value, int) and not isinstance(value, bool):
+            out[key] = value + seed
     return out

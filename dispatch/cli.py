@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 runtime failure (a window without a feasible solution, check
 Heavy imports (highspy, matplotlib) happen inside the commands so `npsim --help` stays instant.
 """
 import argparse
+import re
 import json
 import sys
 from pathlib import Path
@@ -67,7 +68,9 @@ def cmd_run(args) -> int:
     first = api.resolve_start(case.system, args.start, "--start")
     given = [o for o, v in (("--start", args.start), ("--hours", args.hours)) if v is not None]
     api.check_range(case, first, hours, "/".join(given) or "time.first_hour/time.hours")
-    out = Path(args.out or f"npsim-out/{case.system.name}")
+    from dispatch.outputs import check_output_folder
+    out = Path(args.out or f"npsim-out/{re.sub(r'[^A-Za-z0-9_.-]', '_', case.system.name).lstrip('.') or 'case'}")
+    check_output_folder(out)
     run = api.run(case, hours, first, engine=args.engine, mip_gap=mip_gap, time_limit_s=tl, threads=threads,
                   progress=None if args.quiet else _Progress(),
                   extra={"config": str(args.config or "built-in"), "overlays": [str(o) for o in (args.overlay or ())]})
@@ -93,7 +96,10 @@ def cmd_check(args) -> int:
     case = load_case(out / "case.yaml")
     a = compile_window(case, summary["first_hour"], summary["hours"])
     s = read_schedule(out, summary, a)
-    violations, costs = check(a, s)
+    try:
+        violations, costs = check(a, s)
+    except ValueError as e:   # tables that do not match the case (hours, names)
+        raise InputError(out, "tables", None, str(e), show_value=False) from None
     for v in violations:
         print(f"{v.rule}\thour {v.hour}\t{v.element}\t{v.message}")
     drift = abs(costs.objective - summary["objective"]) > 1e-6 * max(1.0, abs(summary["objective"]))
@@ -114,7 +120,7 @@ def cmd_init(args) -> int:
     if out.exists() and any(out.iterdir()):
         raise InputError(out, "DIR", str(out), "an empty or new folder (init never overwrites)")
     case = load_case(None)
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, marker="case.yaml") as tmp:
         write_case_files(case, tmp, case.system.first_hour, case.system.hours)
     print(f"wrote {out}/case.yaml and {out}/profiles.csv — edit them, then: npsim run {out}/case.yaml")
     return 0

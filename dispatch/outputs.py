@@ -63,11 +63,32 @@ def write_case_files(case, folder: Path, first_hour: int, hours: int, name="case
     return text
 
 
-def atomic_folder(out: Path):
+def check_output_folder(out: Path, marker: str = "summary.json"):
+    """InputError unless `out` may be (re)written: it does not exist, is an empty folder, or is
+    an earlier output (holds `marker`). Never the working folder or one of its parents."""
+    out = Path(out)
+    here = Path.cwd().resolve()
+    target = out.resolve()
+    if target == here or target in here.parents:
+        raise InputError("command line", "--out", str(out), "a folder below the working folder, not it or a parent")
+    if out.exists():
+        if not out.is_dir():
+            raise InputError("command line", "--out", str(out), "a folder; a file of that name exists")
+        if any(out.iterdir()) and not (out / marker).exists():
+            raise InputError("command line", "--out", str(out),
+                             f"a new or empty folder, or an earlier output (with {marker}); this one holds other files")
+    parent = next((p for p in [out.parent, *out.parent.parents] if p.exists()), Path("."))
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise InputError("command line", "--out", str(out), f"a folder that can be created ({parent} is not writable)")
+
+
+def atomic_folder(out: Path, marker: str = "summary.json"):
     """Context: yields a temporary folder beside `out`, renamed to `out` on success, removed on
-    failure. An existing `out` is replaced only after the new one is complete."""
+    failure. An existing `out` is replaced only after the new one is complete, and only when
+    `check_output_folder` allows it (an empty folder or an earlier output holding `marker`)."""
     class _Ctx:
         def __enter__(self):
+            check_output_folder(out, marker)
             out.parent.mkdir(parents=True, exist_ok=True)
             self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
             return self.tmp

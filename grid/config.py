@@ -39,6 +39,9 @@ _Loader.yaml_implicit_resolvers = {
 }
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                               list("tTfF"))
+# YAML 1.2 floats: PyYAML (YAML 1.1) reads 1e4 or 2E-3 (no dot) as text
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+$"),
+                              list("-+0123456789"))
 
 
 def read_yaml(path) -> dict:
@@ -89,7 +92,7 @@ def merge(base, overlay):
 
 
 def _named_list(x):
-    return isinstance(x, list) and all(isinstance(i, dict) and "name" in i for i in x)
+    return isinstance(x, list) and all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in x)
 
 
 def load_case_dict(path, overlays=()) -> dict:
@@ -289,10 +292,18 @@ def _cross_checks(doc: dict, path):
         if lags and lags[0] > max(math.ceil(g["min_down_h"] - 1e-9), 1):
             raise InputError(path, f"{fp}.startup[0].lag_h", lags[0],
                              f"allowed <= min_down_h ({g['min_down_h']}) so every restart has a category (h)")
+        fuel = next((f for f in doc["fuels"] if f["name"] == g["fuel"]), None)
+        per_fuel = fuel["price"] + fuel["co2_t_per_unit"] * doc["carbon_price_per_t"] if fuel else 0.0
+        totals = [c["cost"] + c["fuel"] * per_fuel for c in g["startup"]]
+        for k in range(1, len(totals)):
+            if totals[k] < totals[k - 1] - 1e-9:
+                raise InputError(path, f"{fp}.startup[{k}].cost", g["startup"][k]["cost"],
+                                 f"a colder start may not cost less than a hotter one (total {totals[k]:g} < "
+                                 f"{totals[k - 1]:g} of startup[{k - 1}], fuel and carbon included)")
         if any(s["fuel"] > 0 for s in g["startup"]) and g["fuel"] is None:
             raise InputError(path, f"{fp}.startup", None, "start-up fuel needs the unit's `fuel`", show_value=False)
         ini = g["initial"]
-        if g["must_run"] and not ini["on"] and ini["hours"] < g["min_down_h"]:
+        if g["must_run"] and not ini["on"] and ini["hours"] < math.ceil(g["min_down_h"] - 1e-9):
             raise InputError(path, f"{fp}.initial.hours", ini["hours"],
                              f"a must-run unit that starts off must have been off >= min_down_h ({g['min_down_h']}) (h)")
         if ini["on"]:

@@ -75,6 +75,8 @@ def load_profiles(system: System, default_hours: int | None = None) -> Profiles:
             cache[fpath] = io.read_table(fpath)
         table = cache[fpath]
         col = spec.get("column", name)
+        if not isinstance(col, str):
+            raise InputError(path, f"{field}.column", col, "a column name (text)")
         if col not in table:
             close = difflib.get_close_matches(str(col), list(table), n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"columns: {', '.join(table)}"

@@ -93,3 +93,21 @@ def test_window_without_incumbent_fails_with_exit_1(tmp_path, capsys, monkeypatc
     err = capsys.readouterr().err
     assert "window starting at hour 2160" in err and "no feasible solution" in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("setup, fragment", [
+    (lambda d: (d / "precious").mkdir() or (d / "precious" / "notes.txt").write_text("x"), "holds other files"),
+    (lambda d: (d / "precious").write_text("a file"), "a file of that name exists"),
+])
+def test_run_never_overwrites_a_foreign_folder(tmp_path, capsys, setup, fragment):
+    setup(tmp_path)
+    assert main(["run", "--hours", "2", "--out", str(tmp_path / "precious"), "--quiet"]) == 2
+    assert fragment in capsys.readouterr().err
+    p = tmp_path / "precious"
+    assert (p / "notes.txt").read_text() == "x" if p.is_dir() else p.read_text() == "a file"
+
+
+def test_run_refuses_the_working_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--hours", "2", "--out", ".", "--quiet"]) == 2
+    assert "not it or a parent" in capsys.readouterr().err

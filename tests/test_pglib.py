@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 import yaml
 
+from grid.errors import InputError
+
 from dispatch.case import load_case
 from dispatch.check import check
 from dispatch.cli import main
@@ -113,13 +115,11 @@ def test_convert_maps_fields_and_solves_hand_case(tmp_path):
     np.testing.assert_allclose(s.p_mw[:, 0], [40, 75, 50], atol=1e-6)
 
 
-def test_convert_adds_hot_category_when_first_lag_exceeds_min_down(tmp_path):
+def test_convert_refuses_first_lag_above_min_down_with_several_categories(tmp_path):
     inst = tiny_instance()
     inst["thermal_generators"]["G1_STEAM"] = steam_unit(startup=[{"lag": 3, "cost": 100.0}, {"lag": 6, "cost": 250.0}])
-    convert_pglib(write_json(tmp_path / "i.json", inst), tmp_path / "out")
-    g = yaml.safe_load((tmp_path / "out" / "case.yaml").read_text())["thermal"][0]
-    # off 2 h (= min down) gets no hotter category in the reference: it pays the coldest cost
-    assert g["startup"] == [{"lag_h": 2, "cost": 250.0}, {"lag_h": 3, "cost": 100.0}, {"lag_h": 6, "cost": 250.0}]
+    with pytest.raises(InputError, match=r"G1_STEAM\.startup\[0\]\.lag = 3.*<= time_down_minimum \(2\)"):
+        convert_pglib(write_json(tmp_path / "i.json", inst), tmp_path / "out")
 
 
 def _drop(doc, *keys):

@@ -313,3 +313,20 @@ def test_valid_base_case_runs(tmp_path, capsys):
     captured = capsys.readouterr()
     assert rc == 0, captured.err
     assert (out / "summary.json").is_file()
+
+
+def test_start_up_costs_must_not_fall_with_hours_off(tmp_path):
+    from grid.config import validate
+    from grid.errors import InputError
+    doc = {"version": 1, "loads": [{"name": "l", "profile_mw": 10}],
+           "thermal": [{"name": "g", "p_min_mw": 10, "p_max_mw": 50, "min_down_h": 2,
+                        "cost_curve": {"mw": [10, 50], "cost_per_h": [100, 500]},
+                        "startup": [{"lag_h": 2, "cost": 5000}, {"lag_h": 10, "cost": 100}]}]}
+    with pytest.raises(InputError, match=r"thermal\[0\]\.startup\[1\]\.cost = 100.*colder start may not cost less"):
+        validate(doc, "c.yaml")
+
+
+def test_yaml_exponent_floats_are_numbers(tmp_path):
+    from grid.config import read_yaml
+    (tmp_path / "c.yaml").write_text("voll_per_mwh: 1e4\nx: 2E-3\n")
+    assert read_yaml(tmp_path / "c.yaml") == {"voll_per_mwh": 1e4, "x": 2e-3}

@@ -17,10 +17,11 @@ reference formulation's problem (../shared/data/pglib-uc/FORMULATION.md):
 
 Adjustments where the pglib data cannot be written literally (each leaves the reference model
 unchanged, see the comments in `_thermal`): a 0 MW start-up/shut-down limit (p_min = 0) becomes
-1e-9 MW; several cost points all at p_min = p_max become one; a first start-up lag above min down
-gets an extra hottest category at the coldest cost (one category: its lag is lowered); an off
-unit's output at t0 is written as 0. Not representable, so an InputError: 0 h in the initial
-state (npsim needs >= 1 h). Anything else npsim's validation rejects is an InputError naming the
+1e-9 MW; several cost points all at p_min = p_max become one; a single start-up category's lag
+above min down is lowered to it; an off unit's output at t0 is written as 0. Not representable,
+so an InputError: 0 h in the initial state (npsim needs >= 1 h), and a first lag above min down
+with several categories (restarts in between would pay the coldest cost: costs falling with hours
+off). No pglib-uc instance has either. Anything else npsim's validation rejects is an InputError naming the
 JSON file, the unit and the field.
 
 Known modelling difference (not a conversion issue): for a unit off at t0, the reference forbids
@@ -182,11 +183,11 @@ def _thermal(rd: _Reader, name: str, g: dict, T: int) -> dict:
             # its lag never matters; npsim wants lag_h <= min_down_h.
             startup[0]["lag_h"] = dt
         else:
-            # Restarts after dt..lag_0 − 1 hours off can use no hotter category in the reference
-            # (their rows need a stop lag_s..lag_{s+1} − 1 hours ago), so they pay the coldest
-            # cost: an extra hottest category from dt at the coldest cost is the same model
-            # (for restarts after an in-window stop; see the module note on t0 categories).
-            startup.insert(0, {"lag_h": dt, "cost": startup[-1]["cost"]})
+            # Restarts after dt..lag_0 − 1 hours off would pay the coldest cost in the reference:
+            # start-up cost falling with hours off, which npsim does not model (no instance of
+            # pglib-uc has it).
+            raise InputError(rd.path, f"{fp}[0].lag", startup[0]["lag_h"],
+                             f"with several categories, the first lag must be <= time_down_minimum ({dt})")
 
     su, sd = x["ramp_startup_limit"], x["ramp_shutdown_limit"]
     # A 0 MW start-up/shut-down limit (p_min = 0 units of ferc): see TINY_RAMP_MW.
@@ -343,7 +344,7 @@ def convert_pglib(json_path, outdir) -> Path:
     _validate(case, src)
     T = case["time"]["hours"]
     start = datetime.fromisoformat(case["time"]["start"])
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, marker=CASE_FILE) as tmp:
         header = (f"# npsim case converted from pglib-uc {src.parent.name}/{src.name}: {len(case['thermal'])} "
                   f"thermal units, {len(case['renewables'])} renewables, {T} h.\n"
                   f"# Series are in {PROFILES_FILE}. Run it as one window: npsim run {CASE_FILE}\n")
