@@ -64,6 +64,7 @@ class Builder:
         self.row_blocks: dict[str, np.ndarray] = {}
         self.offset_by_hour = None    # (T,) constant objective terms per hour, or None
         self._extra_cost = []
+        self._cache = None
 
     # ----------------------------------------------------------- columns
     def add_var(self, name, shape, lb=0.0, ub=INF, cost=0.0, integer=False) -> np.ndarray:
@@ -130,7 +131,14 @@ class Builder:
 
     # ------------------------------------------------------------- solve
     def arrays(self):
-        """The model as arrays: (cost, lb, ub, integrality, row_lo, row_hi, CSR start, index, value)."""
+        """The model as arrays: (cost, lb, ub, integrality, row_lo, row_hi, CSR start, index, value).
+        Assembled once; adding columns, rows or costs afterwards assembles it again."""
+        key = (self.n_col, self.n_row, len(self._extra_cost))
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, self._assemble())
+        return self._cache[1]
+
+    def _assemble(self):
         cat = lambda xs, dt: np.concatenate(xs).astype(dt) if xs else np.zeros(0, dt)  # noqa: E731
         rows, cols, vals = cat(self._rows, np.int64), cat(self._cols, np.int64), cat(self._vals, float)
         order = np.lexsort((cols, rows))

@@ -1,6 +1,6 @@
 """KPIs computed from a Schedule and the system arrays (never from the solver's internals).
 
-`summarize` gives the `summary.json` mapping; `unit_table` the per-unit rows; `hourly_tables` the
+`summarize` gives the `summary.json` mapping; `unit_table` the per-unit rows; `hourly_system` the
 time-series tables. Money in the case currency, energy in MWh, CO2 in t.
 """
 import numpy as np
@@ -86,7 +86,7 @@ def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
 def unit_table(a, s, costs: Costs) -> dict:
     """Per thermal unit: energy, capacity factor, hours on, starts, cost, revenue at the hourly
     marginal prices, CO2. Returns {column: array (G,)} plus `name` and `technology` lists."""
-    price = np.nan_to_num(s.price, nan=0.0)
+    price = s.price                     # NaN where not priced: revenue and margin are NaN too
     energy = s.p_mw.sum(axis=0)
     cost = costs.production + costs.startup + costs.shutdown
     revenue = (price[:, None] * s.p_mw).sum(axis=0)

@@ -257,6 +257,9 @@ def _cross_checks(doc: dict, path):
         if has_pu and el[scale_key] is None:
             raise InputError(path, f"{fp}.{scale_key}", None, "required with profile; a number >= 0 (MW)",
                              show_value=False)
+        if has_mw and el[scale_key] is not None:
+            raise InputError(path, f"{fp}.{scale_key}", el[scale_key],
+                             "used only with profile (per unit); profile_mw is already in MW: remove one")
         for key in ("profile", "profile_mw", "min_profile_mw"):
             if key in el:
                 series_ref(el[key], f"{fp}.{key}")
@@ -270,6 +273,9 @@ def _cross_checks(doc: dict, path):
                 raise InputError(path, f"{fp}.{key}", g[key],
                                  f"allowed >= p_min_mw ({g['p_min_mw']}), or the unit could never start or stop (MW/h)")
         has_cost, has_fuel = g["cost_curve"] is not None, g["fuel_curve"] is not None
+        if has_fuel and g["co2_t_per_mwh"] > 0:
+            raise InputError(path, f"{fp}.co2_t_per_mwh", g["co2_t_per_mwh"],
+                             "only for cost_curve units; a fuel_curve unit emits from its fuel (co2_t_per_unit)")
         if has_cost == has_fuel:
             raise InputError(path, f"{fp}.cost_curve", None, "give exactly one of cost_curve or fuel_curve",
                              show_value=False)

@@ -166,7 +166,7 @@ INTERCHANGE_FIELDS = {
     "name": S("unique name"),
     "direction": E("export leaves the system like a load; import enters like must-take supply", ("export", "import")),
     "capacity_mw": F("line capacity; `profile` is then per unit of it", "MW", None, 0.0),
-    "profile": SER("scheduled flow per unit of capacity_mw", "p.u.", None, 0.0),
+    "profile": SER("scheduled flow per unit of capacity_mw", "p.u.", None, 0.0, 1.0),
     "profile_mw": SER("scheduled flow in MW", "MW", None),
 }
 

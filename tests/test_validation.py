@@ -330,3 +330,19 @@ def test_yaml_exponent_floats_are_numbers(tmp_path):
     from grid.config import read_yaml
     (tmp_path / "c.yaml").write_text("voll_per_mwh: 1e4\nx: 2E-3\n")
     assert read_yaml(tmp_path / "c.yaml") == {"voll_per_mwh": 1e4, "x": 2e-3}
+
+
+@pytest.mark.parametrize("change, fragment", [
+    ({"interchange": [{"name": "uhvdc_export", "profile_mw": None, "capacity_mw": 400, "profile": 1.5}]},
+     "interchange[0].profile = 1.5"),
+    ({"interchange": [{"name": "uhvdc_export", "capacity_mw": 400}]},
+     "interchange[0].capacity_mw = 400.0: used only with profile"),
+    ({"thermal": [{"name": "coal600_1", "co2_t_per_mwh": 0.9}]},
+     ".co2_t_per_mwh = 0.9: only for cost_curve units"),
+])
+def test_inputs_that_would_be_silently_ignored_are_errors(change, fragment):
+    from dispatch import api
+    from grid.errors import InputError
+    with pytest.raises(InputError) as e:
+        api.change(api.load(), change)
+    assert fragment in str(e.value)
