@@ -290,10 +290,16 @@ def _check_storage(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
     r_up, r_dn = np.asarray(s.storage_reserve_up_mw, float), np.asarray(s.storage_reserve_down_mw, float)
     tol_e = _tol(tol_mw, st.energy_mwh)[None, :]
     tol_p = _tol(tol_mw, np.maximum(st.charge_mw, st.discharge_mw))[None, :]
+    spill = np.asarray(s.spill_mw, float)
     prev = np.vstack([a.initial.soc_mwh[None, :], soc[:-1]])
-    expect = (1 - st.self_discharge_per_h) * prev + st.eta_charge * ch - dis / st.eta_discharge
+    expect = ((1 - st.self_discharge_per_h) * prev + st.eta_charge * ch - dis / st.eta_discharge
+              + a.storage_inflow_mw - spill)
     _emit(out, "storage_soc", np.abs(soc - expect), tol_e, h0, names,
-          "soc ≠ (1 − loss)·previous soc + η_c·charge − discharge/η_d", "MWh")
+          "soc ≠ (1 − loss)·previous soc + η_c·charge − discharge/η_d + inflow − spill", "MWh")
+    _emit(out, "storage_limits", np.where(st.spill_allowed, -spill, np.abs(spill)), tol_p, h0, names,
+          "spill negative, or spill where none is possible (a battery)")
+    _emit(out, "storage_limits", st.min_release_mw - dis - spill, tol_p, h0, names,
+          "generation + spill below min_release_mw")
     _emit(out, "storage_limits", st.soc_min_mwh - soc, tol_e, h0, names, "soc below soc_min", "MWh")
     _emit(out, "storage_limits", soc - st.soc_max_mwh, tol_e, h0, names, "soc above soc_max", "MWh")
     for name, x in (("charge_mw", ch), ("discharge_mw", dis), ("storage reserve up", r_up),

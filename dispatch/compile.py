@@ -55,6 +55,8 @@ class StorageArrays:
     pump_min_share: np.ndarray   # least pumping power of a running unit, share of its rating
     mode_change_cost: np.ndarray # per unit start of pumping or of generating
     reserve_eligible: np.ndarray # bool
+    spill_allowed: np.ndarray    # bool: reservoirs (and pumped hydro with inflow) may spill
+    min_release_mw: np.ndarray   # least generation + spill every hour
 
     @property
     def N(self):
@@ -65,7 +67,7 @@ class StorageArrays:
         """No storage (N = 0)."""
         z = np.zeros(0)
         return cls([], [], np.zeros(0, np.int64), z, z, z, z, z, z, z, z, z, z, np.zeros(0, bool),
-                   np.zeros(0, bool), z, z, np.zeros(0, bool))
+                   np.zeros(0, bool), z, z, np.zeros(0, bool), np.zeros(0, bool), z)
 
     @property
     def needs_units(self) -> np.ndarray:
@@ -87,7 +89,25 @@ def storage_arrays(system) -> StorageArrays:
         fixed_speed=np.array([x.pump_speed == "fixed" for x in st], bool),
         pump_min_share=f("pump_min_share"), mode_change_cost=f("mode_change_cost"),
         reserve_eligible=np.array([x.reserve_eligible for x in st], bool),
+        spill_allowed=np.array([x.technology != "battery" for x in st], bool),
+        min_release_mw=f("min_release_mw"),
     )
+
+
+def storage_inflow(system, prof, first_hour: int, T: int) -> np.ndarray:
+    """(T, N) natural inflow in MW of generation: `inflow_mw`, or `monthly_energy_mwh` spread
+    evenly over the hours of each calendar month."""
+    out = np.zeros((T, len(system.storage)))
+    stamps = np.datetime64(system.start.replace(tzinfo=None), "h") + first_hour + np.arange(T)
+    month = stamps.astype("datetime64[M]")
+    hours_in_month = ((month + 1).astype("datetime64[h]") - month.astype("datetime64[h]")).astype(float)
+    month_idx = month.astype(int) % 12
+    for k, x in enumerate(system.storage):
+        if x.monthly_energy_mwh is not None:
+            out[:, k] = np.asarray(x.monthly_energy_mwh)[month_idx] / hours_in_month
+        else:
+            out[:, k] = prof.get(x.inflow_mw, first_hour, T)
+    return out
 
 
 @dataclass
@@ -133,11 +153,14 @@ class SystemArrays:
     overgen_cost: float
     reserve_short_cost: float
     storage: StorageArrays = None     # N storage stations (None: none)
+    storage_inflow_mw: np.ndarray = None   # (T, N) natural inflow (None: none)
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if self.storage is None:
             self.storage = StorageArrays.empty()
+        if self.storage_inflow_mw is None:
+            self.storage_inflow_mw = np.zeros((self.T, self.storage.N))
 
     @property
     def G(self):
@@ -265,6 +288,6 @@ def compile_window(case, first_hour: int, T: int, state: InitialState | None = N
         reserve_up_mw=requirement(sysm.reserve_up), reserve_down_mw=requirement(sysm.reserve_down),
         voll=pen["voll_per_mwh"], overgen_cost=pen["overgeneration_per_mwh"],
         reserve_short_cost=pen["reserve_shortfall_per_mwh"],
-        storage=storage_arrays(sysm),
+        storage=storage_arrays(sysm), storage_inflow_mw=storage_inflow(sysm, prof, first_hour, T),
         meta={"currency": sysm.currency, "name": sysm.name},
     )

@@ -21,7 +21,7 @@ import numpy as np
 TECH_COLORS = {
     "nuclear": "#7b3294", "coal": "#4d4d4d", "chp": "#8c6d31", "biomass": "#6b8e23", "gas": "#e08214",
     "oil": "#b2182b", "other": "#999999", "hydro_ror": "#2166ac", "wind": "#4393c3", "solar": "#fdb863",
-    "csp": "#f46d43", "import": "#80cdc1", "storage": "#762a83",
+    "csp": "#f46d43", "import": "#80cdc1", "storage": "#762a83", "hydro_reservoir": "#053061",
 }
 # not technologies, but drawn the same way in every plot
 EXPORT_COLOR = "#01665e"
@@ -35,7 +35,8 @@ _FALLBACK = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "
 THERMAL_ORDER = ["nuclear", "coal", "chp", "biomass", "gas", "oil", "other"]   # bottom of the stack first
 RENEWABLE_ORDER = ["hydro_ror", "wind", "solar", "csp"]
 NET_LOAD_TECHS = ("wind", "solar", "hydro_ror")   # subtracted (available output) in the net load
-LABELS = {"hydro_ror": "hydro (run-of-river)", "chp": "CHP", "csp": "CSP (solar thermal)"}
+LABELS = {"hydro_ror": "hydro (run-of-river)", "chp": "CHP", "csp": "CSP (solar thermal)",
+          "hydro_reservoir": "hydro (reservoir)", "storage": "storage discharge"}
 CURTAIL_HATCH = "////"
 SHORT = {"hydro_ror": "hydro"}
 
@@ -166,8 +167,10 @@ def energy_by_technology(a, s) -> list:
         cols = [i for i, t in enumerate(a.renewable_tech) if t == tech]
         rows.append(EnergyRow(tech, "renewable", float(s.renewable_mw[:, cols].sum()),
                               float(s.curtail_mw[:, cols].sum())))
-    if s.storage_names:
-        rows.append(EnergyRow("storage", "storage", float(s.discharge_mw.sum()), 0.0))
+    for name, res in (("hydro_reservoir", True), ("storage", False)):
+        cols = [k for k, t in enumerate(a.storage.tech) if (t == "hydro_reservoir") == res]
+        if cols:
+            rows.append(EnergyRow(name, "storage", float(s.discharge_mw[:, cols].sum()), 0.0))
     if s.shed_mw.sum() > EPS_MW * s.T:
         rows.append(EnergyRow("unserved", "unserved", float(s.shed_mw.sum()), 0.0))
     rows.append(EnergyRow("load", "load", float(a.load_mw.sum()), 0.0))
@@ -189,8 +192,10 @@ def _stack_layers(a, s, sl):
     for tech in _ordered(a.renewable_tech, RENEWABLE_ORDER):
         cols = [i for i, t in enumerate(a.renewable_tech) if t == tech]
         layers.append((tech, s.renewable_mw[sl][:, cols].sum(axis=1)))
-    if s.storage_names:
-        layers.append(("storage", s.discharge_mw[sl].sum(axis=1)))
+    for name, res in (("hydro_reservoir", True), ("storage", False)):
+        cols = [k for k, t in enumerate(a.storage.tech) if (t == "hydro_reservoir") == res]
+        if cols:
+            layers.append((name, s.discharge_mw[sl][:, cols].sum(axis=1)))
     return layers
 
 

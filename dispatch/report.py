@@ -29,9 +29,11 @@ def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
     vre_curt = float(s.curtail_mw[:, vre].sum()) if vre.any() else 0.0
     energy = {f"thermal_{k}": v for k, v in _tech_energy(a.thermal_tech, thermal_e).items()}
     energy.update({f"renewable_{k}": v for k, v in _tech_energy(a.renewable_tech, ren_e).items()})
-    if s.storage_names:
-        energy["storage_discharge"] = float(s.discharge_mw.sum())
-        energy["storage_charge"] = float(s.charge_mw.sum())
+    for tech in sorted(set(a.storage.tech)):
+        cols = [k for k, t in enumerate(a.storage.tech) if t == tech]
+        energy[f"{tech}_discharge"] = float(s.discharge_mw[:, cols].sum())
+        if tech != "hydro_reservoir":
+            energy[f"{tech}_charge"] = float(s.charge_mw[:, cols].sum())
     energy["import"] = float(a.import_mw.sum())
     energy["export"] = float(a.export_mw.sum())
     price = s.price[np.isfinite(s.price)]
@@ -110,8 +112,8 @@ def unit_table(a, s, costs: Costs) -> dict:
 
 def storage_table(a, s) -> dict:
     """Per storage station: energy charged and discharged (MWh), equivalent full cycles
-    (discharged / usable energy), round-trip losses, revenue at the marginal prices (discharge −
-    charge), and the SoC at the end. {column: (N,) array} plus `name` and `technology` lists."""
+    (discharged / usable energy), natural inflow and spill, conversion losses, revenue at the
+    marginal prices (discharge − charge), and the SoC at the end. {column: (N,) array} plus `name` and `technology` lists."""
     st = a.storage
     price = np.nan_to_num(s.price, nan=0.0)[:, None]
     usable = np.maximum(st.soc_max_mwh - st.soc_min_mwh, 1e-9)
@@ -119,7 +121,9 @@ def storage_table(a, s) -> dict:
     return {
         "name": list(st.names), "technology": list(st.tech),
         "charged_mwh": charged, "discharged_mwh": discharged, "cycles": discharged / usable,
-        "losses_mwh": charged - discharged - (s.soc_mwh[-1] - a.initial.soc_mwh),
+        "inflow_mwh": a.storage_inflow_mw.sum(axis=0), "spilled_mwh": s.spill_mw.sum(axis=0),
+        "losses_mwh": (charged + a.storage_inflow_mw.sum(axis=0) - discharged - s.spill_mw.sum(axis=0)
+                       - (s.soc_mwh[-1] - a.initial.soc_mwh)),
         "revenue": (price * (s.discharge_mw - s.charge_mw)).sum(axis=0),
         "degradation_cost": discharged * st.degradation_cost_per_mwh,
         "soc_end_mwh": s.soc_mwh[-1],

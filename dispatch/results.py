@@ -41,9 +41,10 @@ class Schedule:
     storage_reserve_down_mw: np.ndarray | None = None  # (T, N)
     pump_units: np.ndarray | None = None         # (T, N) int, units charging (pumping)
     gen_units: np.ndarray | None = None          # (T, N) int, units discharging (generating)
+    spill_mw: np.ndarray | None = None           # (T, N) water released past the turbines (MW of generation)
 
     STORAGE_FIELDS = ("charge_mw", "discharge_mw", "soc_mwh", "storage_reserve_up_mw", "storage_reserve_down_mw",
-                      "pump_units", "gen_units")
+                      "pump_units", "gen_units", "spill_mw")
 
     def __post_init__(self):
         for name in self.STORAGE_FIELDS:   # no storage: (T, 0) arrays

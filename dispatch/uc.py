@@ -86,4 +86,5 @@ def _storage_fields(a, val) -> dict:
     gen = np.where(need, np.rint(val("st_gen")), dis > 1e-6).astype(np.int64)
     return {"charge_mw": ch, "discharge_mw": dis, "soc_mwh": val("soc"),
             "storage_reserve_up_mw": np.clip(val("st_r_up"), 0.0, None),
-            "storage_reserve_down_mw": np.clip(val("st_r_dn"), 0.0, None), "pump_units": pump, "gen_units": gen}
+            "storage_reserve_down_mw": np.clip(val("st_r_dn"), 0.0, None), "pump_units": pump, "gen_units": gen,
+            "spill_mw": np.clip(val("spill"), 0.0, None)}

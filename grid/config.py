@@ -344,6 +344,17 @@ def _cross_checks(doc: dict, path):
         if st["technology"] == "battery" and (st["units"] != 1 or st["ternary"] or st["pump_speed"] != "variable"):
             raise InputError(path, f"{fp}.technology", "battery",
                              "units, ternary and pump_speed are pumped-hydro settings (a battery has units: 1)")
+        hydro_keys = [k for k in ("inflow_mw", "monthly_energy_mwh", "min_release_mw") if st[k] not in (0.0, None)]
+        if st["technology"] == "battery" and hydro_keys:
+            raise InputError(path, f"{fp}.{hydro_keys[0]}", st[hydro_keys[0]], "only for pumped_hydro and hydro_reservoir")
+        if st["technology"] == "hydro_reservoir" and st["charge_mw"] is not None:
+            raise InputError(path, f"{fp}.charge_mw", st["charge_mw"], "a hydro_reservoir has no pumps (use pumped_hydro)")
+        if st["monthly_energy_mwh"] is not None:
+            if len(st["monthly_energy_mwh"]) != 12:
+                raise InputError(path, f"{fp}.monthly_energy_mwh", st["monthly_energy_mwh"], "12 values, January to December")
+            if st["inflow_mw"] != 0.0:
+                raise InputError(path, f"{fp}.inflow_mw", st["inflow_mw"], "give inflow_mw or monthly_energy_mwh, not both")
+        series_ref(st["inflow_mw"], f"{fp}.inflow_mw")
     all_names = {}
     for sec in ("thermal", "renewables", "loads", "interchange", "storage"):
         for i, el in enumerate(doc[sec]):

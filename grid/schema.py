@@ -172,7 +172,8 @@ INTERCHANGE_FIELDS = {
 
 STORAGE_FIELDS = {
     "name": S("unique name"),
-    "technology": E("battery or pumped_hydro (sets the default round-trip efficiency)", ("battery", "pumped_hydro")),
+    "technology": E("battery, pumped_hydro or hydro_reservoir (sets defaults: round-trip efficiency; a reservoir "
+                    "has no pumps and stores MWh of generation)", ("battery", "pumped_hydro", "hydro_reservoir")),
     "units": I("identical units in the station (pumped hydro); a battery is 1", "", 1, 1, 64),
     "discharge_mw": F("discharge (turbine) capacity of the station", "MW", REQUIRED, 0.0, lo_open=True),
     "charge_mw": F("charge (pump) capacity of the station (default discharge_mw)", "MW", None, 0.0, lo_open=True),
@@ -196,6 +197,10 @@ STORAGE_FIELDS = {
                         0.0, 0.0, 1.0),
     "mode_change_cost": F("cost of each unit start of pumping or of generating", "currency", 0.0, 0.0),
     "reserve_eligible": B("may provide spinning reserve (within power and energy headroom)", True),
+    "inflow_mw": SER("natural inflow in MW of generation (reservoirs and pumped hydro)", "MW", 0.0),
+    "monthly_energy_mwh": FL("inflow given as 12 monthly energies (Jan..Dec), spread evenly over each month's "
+                             "hours, instead of inflow_mw", "MWh", None, 0.0),
+    "min_release_mw": F("least release (generation + spill) every hour, e.g. environmental flow", "MW", 0.0, 0.0),
 }
 
 CASE = {

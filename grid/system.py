@@ -101,18 +101,23 @@ class Storage:
     pump_min_share: float
     mode_change_cost: float
     reserve_eligible: bool
+    inflow_mw: object               # series reference (MW of generation)
+    monthly_energy_mwh: tuple | None  # 12 monthly inflow energies, or None
+    min_release_mw: float
 
 
-DEFAULT_ROUND_TRIP = {"battery": 0.85, "pumped_hydro": 0.75}
+DEFAULT_ROUND_TRIP = {"battery": 0.85, "pumped_hydro": 0.75, "hydro_reservoir": 1.0}
 
 
 def _storage(d: dict) -> Storage:
     eta = math.sqrt(DEFAULT_ROUND_TRIP[d["technology"]])
     ch = d["charge_efficiency"] or eta
     dis = d["discharge_efficiency"] or (d["charge_efficiency"] or eta)
-    return Storage(**dict(d, charge_mw=d["charge_mw"] or d["discharge_mw"], charge_efficiency=ch,
-                          discharge_efficiency=dis,
-                          soc_final=d["soc_initial"] if d["soc_final"] is None else d["soc_final"]))
+    reservoir = d["technology"] == "hydro_reservoir"
+    return Storage(**dict(d, charge_mw=0.0 if reservoir else (d["charge_mw"] or d["discharge_mw"]),
+                          charge_efficiency=ch, discharge_efficiency=dis,
+                          soc_final=d["soc_initial"] if d["soc_final"] is None else d["soc_final"],
+                          monthly_energy_mwh=None if d["monthly_energy_mwh"] is None else tuple(d["monthly_energy_mwh"])))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Storage physics (batteries, pumped hydro, hydro reservoirs) over arrays.
 
-Sits between `profiles` and `dispatch` in the import order. Storage elements are not part of the
-case schema yet; this package fills in with the storage issue.
+Sits between `profiles` and `dispatch` in the import order: `storage.formulation` adds the
+storage rows to any builder with the `dispatch.builder.Builder` interface and imports nothing
+from `dispatch`.
 """

@@ -1,11 +1,13 @@
-"""MILP pieces for storage stations (batteries, pumped hydro): `add(builder, arrays, opts)`.
+"""MILP pieces for storage stations (batteries, pumped hydro, hydro reservoirs): `add(builder, arrays, opts)`.
 
 Works on any builder with `add_var` / `add_rows` / `var` (dispatch.builder.Builder) and on
 `arrays.storage` (dispatch.compile.StorageArrays); imports nothing from dispatch. Variables (T, N):
 ch, dis (MW), soc (MWh at the end of the hour), st_r_up, st_r_dn (reserve), st_pump, st_gen
 (integer units pumping / generating; used where `needs_units`), st_zc, st_zd (unit starts of
 pumping / generating, where mode changes cost). Rows:
-  soc(t) = (1 − loss)·soc(t−1) + η_c·ch(t) − dis(t)/η_d        soc(−1) = the carried state
+  soc(t) = (1 − loss)·soc(t−1) + η_c·ch(t) − dis(t)/η_d + inflow(t) − spill(t)
+                                                               soc(−1) = the carried state
+  dis + spill ≥ min_release (reservoirs); spill only where allowed (not batteries)
   soc_min ≤ soc ≤ soc_max; soc(T−1) ≥ soc_final (end of the optimisation window)
   ch ≤ (P_c/n)·pump, fixed speed: ch = (P_c/n)·pump, variable: ch ≥ share·(P_c/n)·pump
   dis ≤ (P_d/n)·gen; exclusive: pump + gen ≤ n
@@ -34,13 +36,17 @@ def add(b, a, opts):
     pump = b.add_var("st_pump", (T, N), 0.0, units_ub, integer=True)
     gen = b.add_var("st_gen", (T, N), 0.0, units_ub, integer=True)
 
+    spill = b.add_var("spill", (T, N), 0.0, np.broadcast_to(np.where(st.spill_allowed, np.inf, 0.0), (T, N)))
     keep = 1.0 - st.self_discharge_per_h
     prev = np.full((T, N), -1)
     prev[1:] = soc[:-1]
-    rhs = np.zeros((T, N))
-    rhs[0] = keep * a.initial.soc_mwh
+    rhs = a.storage_inflow_mw.copy()
+    rhs[0] += keep * a.initial.soc_mwh
     b.add_rows("soc", T * N, rhs.ravel(), rhs.ravel(), (soc, 1.0), (prev, -np.broadcast_to(keep, (T, N))),
-               (ch, -np.broadcast_to(st.eta_charge, (T, N))), (dis, np.broadcast_to(1.0 / st.eta_discharge, (T, N))))
+               (ch, -np.broadcast_to(st.eta_charge, (T, N))), (dis, np.broadcast_to(1.0 / st.eta_discharge, (T, N))),
+               (spill, 1.0))
+    tt, kk = np.nonzero(np.broadcast_to(st.min_release_mw > 0, (T, N)))
+    b.add_rows("min_release", tt.size, st.min_release_mw[kk], np.inf, (dis[tt, kk], 1.0), (spill[tt, kk], 1.0))
 
     tt, kk = np.nonzero(np.broadcast_to(need, (T, N)))
     if tt.size:
