@@ -184,11 +184,12 @@ def read_schedule(out: Path, summary: dict, a) -> Schedule:
         return np.column_stack([t[n] for n in names]) if names else np.zeros((T, 0))
 
     sysh = read_table(out / "system_hourly.csv")
-    commit = np.rint(table("units_commit", thermal_names)).astype(np.int8)
-    prev = np.vstack([np.asarray(initial_on, np.int8)[None, :], commit[:-1]])
+    commit = table("units_commit", thermal_names)      # as written: the checker flags anything but 0/1
+    on = (commit >= 0.5).astype(np.int8)
+    prev = np.vstack([np.asarray(initial_on, np.int8)[None, :], on[:-1]])
     s = Schedule(
         first_hour=summary["first_hour"], thermal_names=list(thermal_names), renewable_names=list(renewable_names),
-        commit=commit, startup=(commit * (1 - prev)).astype(np.int8), shutdown=((1 - commit) * prev).astype(np.int8),
+        commit=commit, startup=(on * (1 - prev)).astype(np.int8), shutdown=((1 - on) * prev).astype(np.int8),
         p_mw=table("units_p_mw", thermal_names), reserve_up_mw=table("units_reserve_up_mw", thermal_names),
         reserve_down_mw=table("units_reserve_down_mw", thermal_names),
         renewable_mw=table("renewables_mw", renewable_names), curtail_mw=table("curtailment_mw", renewable_names),

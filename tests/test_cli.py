@@ -53,6 +53,20 @@ def test_check_clean_then_detects_tampering(builtin_run, tmp_path, capsys):
     assert "balance" in capsys.readouterr().out
 
 
+def test_check_flags_a_fractional_commitment(builtin_run, tmp_path, capsys):
+    import shutil
+    bad = tmp_path / "bad"
+    shutil.copytree(builtin_run, bad)
+    path = bad / "units_commit.csv"
+    rows = list(csv.reader(open(path)))
+    rows[1][1] = "0.6" if float(rows[1][1]) == 1.0 else "0.4"
+    with open(path, "w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    capsys.readouterr()
+    assert main(["check", str(bad)]) == 1
+    assert "thermal_limits" in capsys.readouterr().out
+
+
 def test_init_then_run_gives_the_same_summary(builtin_run, tmp_path):
     case_dir = tmp_path / "mycase"
     assert main(["init", str(case_dir)]) == 0
