@@ -44,15 +44,21 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9
                               list("-+0123456789"))
 
 
-def read_yaml(path) -> dict:
-    """Parse one YAML file into a mapping (InputError on syntax errors or a non-mapping)."""
+def read_text(path) -> str:
+    """A UTF-8 text file's content; InputError naming the file when it cannot be read."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(path, "", allowed="file not found") from None
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as e:
         raise InputError(path, "", allowed=f"cannot read: {e.__class__.__name__}") from None
+
+
+def read_yaml(path) -> dict:
+    """Parse one YAML file into a mapping (InputError on syntax errors or a non-mapping)."""
+    path = Path(path)
+    text = read_text(path)
     try:
         doc = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as e:

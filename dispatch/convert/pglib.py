@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from grid.config import read_text
 from grid.errors import InputError
 
 # Stand-in for a start-up/shut-down limit of 0 MW (possible only with p_min = 0; npsim needs a
@@ -114,12 +115,7 @@ def read_instance(json_path) -> dict:
     """Parse a pglib-uc instance file; returns the JSON document (InputError on any problem
     reading it: missing file, not JSON, not an object)."""
     path = Path(json_path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "", allowed="file not found") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as e:
-        raise InputError(path, "", allowed=f"cannot read: {e.__class__.__name__}") from None
+    text = read_text(path)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
