@@ -126,6 +126,37 @@ def cmd_init(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    from dispatch import api, compare
+    from dispatch.outputs import check_output_folder
+
+    mip_gap = _number(args.mip_gap, "--mip-gap", "float", 0, 1) if args.mip_gap is not None else None
+    tl = _number(args.time_limit, "--time-limit", "float", 0, lo_open=True) if args.time_limit is not None else None
+    cases = compare.load_options(args.base, args.overlay)
+    base = cases[0][2]
+    hours = _number(args.hours, "--hours", "int", 1) if args.hours is not None else base.system.hours
+    first = api.resolve_start(base.system, args.start, "--start")
+    given = [o for o, v in (("--start", args.start), ("--hours", args.hours)) if v is not None]
+    for _, _, case in cases:
+        api.check_range(case, first, hours, "/".join(given) or "time.first_hour/time.hours")
+    out = Path(args.out or "npsim-out/compare")
+    check_output_folder(out, "compare.json")
+    log = None if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
+    rows, runs = compare.run_options(cases, hours, first, progress=None if args.quiet else _Progress(), log=log,
+                                     engine=args.engine, mip_gap=mip_gap, time_limit_s=tl)
+    cur = base.system.currency
+    compare.write_compare(out, rows, hours, cur, runs[0].summary.get("case", ""))
+    print(compare.format_table(rows, hours, cur))
+    print(f"  output         {out}/compare.json, compare.csv, compare.png")
+    bad = [r["option"] for r in rows if r["violations"]]
+    for (name, _, _), run in zip(cases, runs):
+        for v in run.violations[:10]:
+            print(f"  violation ({name}): {v.rule} hour {v.hour} {v.element}: {v.message}", file=sys.stderr)
+    if bad:
+        print(f"npsim compare: checker violations in {', '.join(bad)}", file=sys.stderr)
+    return 1 if bad else 0
+
+
 def cmd_convert(args) -> int:
     from dispatch.convert import FORMATS
 
@@ -171,6 +202,20 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("source", help="instance file (pglib-uc: the JSON file)")
     cv.add_argument("outdir", help="folder for case.yaml + profiles.csv (new, empty, or an earlier conversion)")
     cv.set_defaults(func=cmd_convert)
+    cp = sub.add_parser("compare", help="run the base case and the base with each overlay; compare KPIs",
+                        epilog="example:\n  npsim compare configs/default.yaml configs/options/battery.yaml "
+                        "configs/options/carbon_200.yaml --hours 48",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    cp.add_argument("base", help="base case YAML")
+    cp.add_argument("overlay", nargs="*", help="overlay YAML: one option each, applied to the base alone")
+    cp.add_argument("--engine", choices=("milp", "fast"), help="engine (default: the case's engine.name)")
+    cp.add_argument("--hours", metavar="N", help="hours to simulate (default: the base case's time.hours)")
+    cp.add_argument("--start", metavar="S", help="first hour: ISO date/datetime or 0-based hour index")
+    cp.add_argument("--out", metavar="DIR", help="folder for compare.json/.csv/.png (default: npsim-out/compare)")
+    cp.add_argument("--mip-gap", metavar="X", help="relative MIP gap per window (default 0.005)")
+    cp.add_argument("--time-limit", metavar="S", help="solver time limit per window in seconds (default 120)")
+    cp.add_argument("--quiet", action="store_true", help="no progress")
+    cp.set_defaults(func=cmd_compare)
     return p
 
 

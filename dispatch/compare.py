@@ -1,0 +1,154 @@
+"""`npsim compare`: the base case against the base with each overlay applied, on the same hours.
+
+Every option is simulated with `dispatch.api.run` (one overlay per option) and reduced to one row
+of KPIs; the rows are written as compare.json / compare.csv with a bar chart compare.png. No
+option's own run folder is written.
+
+    net_benefit = (base total_cost - option total_cost) * 8760 / hours - annualized_capex
+
+i.e. the operating savings of the simulated hours scaled to a year by 8760 / hours.
+`annualized_capex` is 0 for now: capital costs are a later issue (every row's `note` says so).
+"""
+import csv
+import json
+from pathlib import Path
+
+HOURS_PER_YEAR = 8760
+CAPEX_NOTE = ("annualized_capex is 0: capital costs are not modelled yet (a later issue), so net_benefit "
+              "is the operating saving only")
+COLUMNS = ["option", "overlay", "hours", "total_cost", "delta_cost_vs_base", "penalty_cost", "curtailment_mwh",
+           "co2_t", "unserved_energy_mwh", "starts", "storage_cycles", "annualized_capex", "net_benefit",
+           "violations", "gap", "note"]
+# (row key, panel title, unit) of the chart panels after the cost panel
+PANELS = [("curtailment_mwh", "curtailment", "MWh"), ("co2_t", "CO2", "t"),
+          ("unserved_energy_mwh", "unserved energy", "MWh"), ("starts", "thermal starts", "starts"),
+          ("storage_cycles", "storage cycles", "equivalent full cycles")]
+
+
+def option_names(overlays) -> list:
+    """'base' then each overlay file's stem, made unique (a repeated stem gets ' (2)', ...)."""
+    names, seen = ["base"], {"base": 1}
+    for path in overlays:
+        stem = Path(path).stem
+        seen[stem] = seen.get(stem, 0) + 1
+        names.append(stem if seen[stem] == 1 else f"{stem} ({seen[stem]})")
+    return names
+
+
+def load_options(config, overlays, seed: int = 0) -> list:
+    """[(name, overlay path or None, Case)] for the base and each overlay; any bad input raises
+    InputError here, before anything is solved."""
+    from dispatch import api
+    names = option_names(overlays)
+    cases = [(names[0], None, api.load(config, (), seed=seed))]
+    for name, path in zip(names[1:], overlays):
+        cases.append((name, str(path), api.load(config, [path], seed=seed)))
+    return cases
+
+
+def net_benefit(base_cost: float, cost: float, hours: int, capex: float = 0.0) -> float:
+    """Operating saving against the base scaled to a year (× 8760 / hours), minus annualized capex."""
+    return (base_cost - cost) * HOURS_PER_YEAR / hours - capex
+
+
+def make_row(name: str, overlay, summary: dict, base_summary: dict, hours: int) -> dict:
+    capex = 0.0
+    return {
+        "option": name,
+        "overlay": overlay,
+        "hours": hours,
+        "total_cost": summary["total_cost"],
+        "delta_cost_vs_base": summary["total_cost"] - base_summary["total_cost"],
+        "penalty_cost": summary["penalty_cost"],
+        "curtailment_mwh": summary["curtailment_mwh"],
+        "co2_t": summary["co2_t"],
+        "unserved_energy_mwh": summary["unserved_energy_mwh"],
+        "starts": summary["starts"],
+        "storage_cycles": summary["storage_cycles"],
+        "annualized_capex": capex,
+        "net_benefit": net_benefit(base_summary["total_cost"], summary["total_cost"], hours, capex),
+        "violations": summary["violations"],
+        "gap": summary["gap"],
+        "note": CAPEX_NOTE,
+    }
+
+
+def run_options(cases, hours: int, first: int, progress=None, log=None, **run_kw) -> tuple:
+    """Simulate every option on hours [first, first + hours); returns (rows, runs)."""
+    from dispatch import api
+    runs = []
+    for i, (name, _, case) in enumerate(cases):
+        if log:
+            log(f"compare: {name} ({i + 1}/{len(cases)})")
+        runs.append(api.run(case, hours, first, progress=progress, **run_kw))
+    base = runs[0].summary
+    rows = [make_row(name, overlay, r.summary, base, hours) for (name, overlay, _), r in zip(cases, runs)]
+    return rows, runs
+
+
+def format_table(rows, hours: int, currency: str = "") -> str:
+    cur = f" ({currency})" if currency else ""
+    head = ["option", f"op. cost{cur}", "Δ vs base", "curtail MWh", "CO2 t", "unserved MWh", "starts",
+            "cycles", f"net benefit/yr{cur}", "viol."]
+    body = [[r["option"], f"{r['total_cost']:,.0f}", f"{r['delta_cost_vs_base']:+,.0f}", f"{r['curtailment_mwh']:,.1f}",
+             f"{r['co2_t']:,.0f}", f"{r['unserved_energy_mwh']:,.1f}", str(r["starts"]), f"{r['storage_cycles']:.2f}",
+             f"{r['net_benefit']:+,.0f}", str(r["violations"])] for r in rows]
+    widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
+    fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w)  # noqa: E731
+                                  for i, (c, w) in enumerate(zip(cells, widths)))
+    lines = [fmt(head), fmt(["-" * w for w in widths]), *map(fmt, body), "",
+             f"net benefit = (base − option operating cost) over the {hours} simulated hours, savings scaled "
+             f"to a year by 8760 / hours = × {HOURS_PER_YEAR / hours:,.2f}, minus annualized capex",
+             "annualized capex = 0: capital costs are not modelled yet (a later issue)"]
+    return "\n".join(lines)
+
+
+def plot_compare(path, rows, hours: int, currency: str = "", title: str = ""):
+    """One bar panel per KPI: operating cost (Δ vs base printed on the bars), curtailment, CO2,
+    unserved energy, starts, storage cycles."""
+    import matplotlib
+    from dispatch.plots import FONT, _figure, _fmt_num
+
+    names = [r["option"] for r in rows]
+    x = list(range(len(rows)))
+    colors = ["#888888"] + ["#2166ac"] * (len(rows) - 1)
+    with matplotlib.rc_context(FONT):
+        fig = _figure((4.2 * 3, 3.6 * 2))
+        axes = fig.subplots(2, 3).ravel()
+        ax = axes[0]
+        costs = [r["total_cost"] for r in rows]
+        ax.bar(x, costs, color=colors)
+        for xi, r in zip(x, rows):
+            label = "base" if xi == 0 else f"Δ {r['delta_cost_vs_base']:+,.0f}"
+            ax.text(xi, r["total_cost"], label, ha="center", va="bottom", fontsize=9)
+        ax.set_title(f"operating cost and Δ vs base{' (' + currency + ')' if currency else ''}")
+        ax.set_ylim(0, max(costs + [1e-9]) * 1.15)
+        for ax, (key, name, unit) in zip(axes[1:], PANELS):
+            vals = [float(r[key]) for r in rows]
+            ax.bar(x, vals, color=colors)
+            for xi, v in zip(x, vals):
+                ax.text(xi, v, _fmt_num(v), ha="center", va="bottom", fontsize=9)
+            ax.set_title(f"{name} ({unit})")
+            ax.set_ylim(0, max(vals + [0.0]) * 1.15 or 1.0)
+        for ax in axes:
+            ax.set_xticks(x, names, rotation=20, ha="right")
+            ax.grid(axis="y", color="#dddddd", linewidth=0.7)
+            ax.set_axisbelow(True)
+        fig.suptitle(f"{title + ': ' if title else ''}options against the base over {hours} h "
+                     f"(net benefit scales savings to a year by 8760 / hours)")
+        fig.savefig(path)
+
+
+def write_compare(out: Path, rows, hours: int, currency: str = "", title: str = "") -> Path:
+    """compare.json, compare.csv and compare.png, written atomically into `out`."""
+    from dispatch.outputs import atomic_folder
+    out = Path(out)
+    with atomic_folder(out, marker="compare.json") as tmp:
+        with open(tmp / "compare.csv", "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=COLUMNS)
+            w.writeheader()
+            for r in rows:
+                w.writerow({k: ("" if r[k] is None else r[k]) for k in COLUMNS})
+        plot_compare(tmp / "compare.png", rows, hours, currency, title)
+        (tmp / "compare.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    return out

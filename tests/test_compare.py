@@ -1,0 +1,96 @@
+"""npsim compare: base vs base + each overlay on the same (short) hours."""
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from dispatch.cli import main
+
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+HOURS = 4
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cmp") / "out"
+    rc = main(["compare", str(CONFIGS / "default.yaml"), str(CONFIGS / "options" / "carbon_200.yaml"),
+               str(CONFIGS / "options" / "battery.yaml"), "--hours", str(HOURS), "--out", str(out), "--quiet"])
+    return rc, out
+
+
+def _rows(out):
+    return {r["option"]: r for r in json.loads((out / "compare.json").read_text())}
+
+
+def test_exit_and_rows(compared):
+    rc, out = compared
+    assert rc == 0
+    rows = _rows(out)
+    assert list(rows) == ["base", "carbon_200", "battery"]
+    for r in rows.values():
+        for key in ("total_cost", "delta_cost_vs_base", "curtailment_mwh", "co2_t", "unserved_energy_mwh", "starts",
+                    "storage_cycles", "annualized_capex", "net_benefit", "violations", "gap", "note"):
+            assert key in r, key
+        assert r["annualized_capex"] == 0 and "capital costs" in r["note"]
+        assert r["violations"] == 0
+    assert rows["base"]["delta_cost_vs_base"] == 0
+    assert rows["base"]["net_benefit"] == 0
+    assert rows["base"]["storage_cycles"] == 0 and rows["carbon_200"]["storage_cycles"] == 0
+    assert not [p for p in out.parent.iterdir() if ".tmp-" in p.name]
+
+
+def test_carbon_price_raises_cost(compared):
+    # every thermal unit emits, so the same dispatch costs more at 200 CNY/t (and re-dispatch can
+    # only be chosen because it is cheaper still than that): strictly greater than the base
+    rows = _rows(compared[1])
+    assert rows["carbon_200"]["total_cost"] > rows["base"]["total_cost"]
+    assert rows["carbon_200"]["delta_cost_vs_base"] > 0
+
+
+def test_net_benefit_arithmetic(compared):
+    rows = _rows(compared[1])
+    base = rows["base"]["total_cost"]
+    for r in rows.values():
+        assert r["delta_cost_vs_base"] == pytest.approx(r["total_cost"] - base)
+        expect = (base - r["total_cost"]) * 8760 / HOURS - r["annualized_capex"]
+        assert r["net_benefit"] == pytest.approx(expect, rel=1e-12, abs=1e-6)
+
+
+def test_csv_matches_json_and_png(compared):
+    out = compared[1]
+    rows = _rows(out)
+    with open(out / "compare.csv", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert [r["option"] for r in table] == list(rows)
+    for r in table:
+        j = rows[r["option"]]
+        for key in ("total_cost", "delta_cost_vs_base", "net_benefit", "co2_t", "curtailment_mwh"):
+            assert float(r[key]) == pytest.approx(j[key])
+        assert int(r["starts"]) == j["starts"]
+    assert (out / "compare.png").stat().st_size > 0
+    assert sorted(p.name for p in out.iterdir()) == ["compare.csv", "compare.json", "compare.png"]
+
+
+def test_prints_annual_scaling(tmp_path, capsys):
+    # the table itself (no solve): the message about scaling is part of the printed output
+    from dispatch.compare import format_table, make_row
+    sm = {"total_cost": 100.0, "penalty_cost": 0.0, "curtailment_mwh": 0.0, "co2_t": 0.0,
+          "unserved_energy_mwh": 0.0, "starts": 0, "storage_cycles": 0.0, "violations": 0, "gap": None}
+    text = format_table([make_row("base", None, sm, sm, 4)], 4, "CNY")
+    assert "8760 / hours" in text
+
+
+@pytest.mark.parametrize("overlay_text", [None, "carbon_price_per_tt: 5\n"])
+def test_bad_overlay_exit_2_nothing_written(tmp_path, capsys, overlay_text):
+    overlay = tmp_path / "bad.yaml"
+    if overlay_text is not None:
+        overlay.write_text(overlay_text)
+    out = tmp_path / "out"
+    rc = main(["compare", str(CONFIGS / "default.yaml"), str(overlay), "--hours", str(HOURS), "--out", str(out),
+               "--quiet"])
+    assert rc == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("npsim: error:") and "\n" not in err
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["bad.yaml"] if overlay_text else [])
