@@ -55,24 +55,40 @@ class _Progress:
         self.stream.flush()
 
 
+def _engine_overrides(args) -> dict:
+    """--engine, --mip-gap, --time-limit, --threads as engine overrides (None keeps the case's)."""
+    def num(value, *spec, **kw):
+        return None if value is None else _number(value, *spec, **kw)
+    return {"engine": args.engine, "mip_gap": num(args.mip_gap, "--mip-gap", "float", 0, 1),
+            "time_limit_s": num(args.time_limit, "--time-limit", "float", 0, lo_open=True),
+            "threads": num(args.threads, "--threads", "int", 1, 256)}
+
+
+def _hour_range(args, cases) -> tuple:
+    """(first hour, hours) from --start/--hours or the first case's time section, checked against
+    every case's data."""
+    from dispatch import api
+    system = cases[0].system
+    hours = _number(args.hours, "--hours", "int", 1) if args.hours is not None else system.hours
+    first = api.resolve_start(system, args.start, "--start")
+    given = [o for o, v in (("--start", args.start), ("--hours", args.hours)) if v is not None]
+    for case in cases:
+        api.check_range(case, first, hours, "/".join(given) or "time.first_hour/time.hours")
+    return first, hours
+
+
 def cmd_run(args) -> int:
     from dispatch import api
+    from dispatch.outputs import check_output_folder
     from dispatch.report import format_summary
 
     seed = _number(args.seed, "--seed", "int", 0) if args.seed is not None else 0
-    mip_gap = _number(args.mip_gap, "--mip-gap", "float", 0, 1) if args.mip_gap is not None else None
-    tl = _number(args.time_limit, "--time-limit", "float", 0, lo_open=True) if args.time_limit is not None else None
-    threads = _number(args.threads, "--threads", "int", 1, 256) if args.threads is not None else None
+    overrides = _engine_overrides(args)
     case = api.load(args.config, args.overlay or (), seed=seed)
-    hours = _number(args.hours, "--hours", "int", 1) if args.hours is not None else case.system.hours
-    first = api.resolve_start(case.system, args.start, "--start")
-    given = [o for o, v in (("--start", args.start), ("--hours", args.hours)) if v is not None]
-    api.check_range(case, first, hours, "/".join(given) or "time.first_hour/time.hours")
-    from dispatch.outputs import check_output_folder
+    first, hours = _hour_range(args, [case])
     out = Path(args.out or f"npsim-out/{re.sub(r'[^A-Za-z0-9_.-]', '_', case.system.name).lstrip('.') or 'case'}")
     check_output_folder(out)
-    run = api.run(case, hours, first, engine=args.engine, mip_gap=mip_gap, time_limit_s=tl, threads=threads,
-                  progress=None if args.quiet else _Progress(),
+    run = api.run(case, hours, first, progress=None if args.quiet else _Progress(), **overrides,
                   extra={"config": str(args.config or "built-in"), "overlays": [str(o) for o in (args.overlay or ())]})
     run.save(out)
     print(format_summary(run.summary))
@@ -127,23 +143,18 @@ def cmd_init(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from dispatch import api, compare
+    from dispatch import compare
     from dispatch.outputs import check_output_folder
 
-    mip_gap = _number(args.mip_gap, "--mip-gap", "float", 0, 1) if args.mip_gap is not None else None
-    tl = _number(args.time_limit, "--time-limit", "float", 0, lo_open=True) if args.time_limit is not None else None
+    overrides = _engine_overrides(args)
     cases = compare.load_options(args.base, args.overlay)
     base = cases[0][2]
-    hours = _number(args.hours, "--hours", "int", 1) if args.hours is not None else base.system.hours
-    first = api.resolve_start(base.system, args.start, "--start")
-    given = [o for o, v in (("--start", args.start), ("--hours", args.hours)) if v is not None]
-    for _, _, case in cases:
-        api.check_range(case, first, hours, "/".join(given) or "time.first_hour/time.hours")
+    first, hours = _hour_range(args, [case for _, _, case in cases])
     out = Path(args.out or "npsim-out/compare")
     check_output_folder(out, "compare.json")
     log = None if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
     rows, runs = compare.run_options(cases, hours, first, progress=None if args.quiet else _Progress(), log=log,
-                                     engine=args.engine, mip_gap=mip_gap, time_limit_s=tl)
+                                     **overrides)
     cur = base.system.currency
     compare.write_compare(out, rows, hours, cur, runs[0].summary.get("case", ""))
     print(compare.format_table(rows, hours, cur))
@@ -177,15 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     r.add_argument("config", nargs="?", help="case YAML (default: the built-in case)")
     r.add_argument("--overlay", action="append", metavar="YAML", help="overlay merged onto the case (repeatable)")
-    r.add_argument("--engine", choices=("milp", "fast"), help="engine (default: the case's engine.name)")
-    r.add_argument("--hours", metavar="N", help="hours to simulate (default: the case's time.hours)")
-    r.add_argument("--start", metavar="S", help="first hour: ISO date/datetime or 0-based hour index")
-    r.add_argument("--out", metavar="DIR", help="output folder (default: npsim-out/<case name>)")
-    r.add_argument("--mip-gap", metavar="X", help="relative MIP gap per window (default 0.005)")
-    r.add_argument("--time-limit", metavar="S", help="solver time limit per window in seconds (default 120)")
-    r.add_argument("--threads", metavar="N", help="solver threads (default 1)")
+    _add_simulation_options(r, "output folder (default: npsim-out/<case name>)")
     r.add_argument("--seed", metavar="N", help="offset for synthetic-profile seeds and HiGHS (default 0)")
-    r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_run)
     c = sub.add_parser("check", help="re-run the independent checker on an output folder", epilog=CHECK_EXAMPLE,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -208,15 +212,21 @@ def build_parser() -> argparse.ArgumentParser:
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     cp.add_argument("base", help="base case YAML")
     cp.add_argument("overlay", nargs="*", help="overlay YAML: one option each, applied to the base alone")
-    cp.add_argument("--engine", choices=("milp", "fast"), help="engine (default: the case's engine.name)")
-    cp.add_argument("--hours", metavar="N", help="hours to simulate (default: the base case's time.hours)")
-    cp.add_argument("--start", metavar="S", help="first hour: ISO date/datetime or 0-based hour index")
-    cp.add_argument("--out", metavar="DIR", help="folder for compare.json/.csv/.png (default: npsim-out/compare)")
-    cp.add_argument("--mip-gap", metavar="X", help="relative MIP gap per window (default 0.005)")
-    cp.add_argument("--time-limit", metavar="S", help="solver time limit per window in seconds (default 120)")
-    cp.add_argument("--quiet", action="store_true", help="no progress")
+    _add_simulation_options(cp, "folder for compare.json/.csv/.png (default: npsim-out/compare)")
     cp.set_defaults(func=cmd_compare)
     return p
+
+
+def _add_simulation_options(parser, out_help: str):
+    """The options `run` and `compare` share: engine, hours, start, out, solver settings, quiet."""
+    parser.add_argument("--engine", choices=("milp", "fast"), help="engine (default: the case's engine.name)")
+    parser.add_argument("--hours", metavar="N", help="hours to simulate (default: the case's time.hours)")
+    parser.add_argument("--start", metavar="S", help="first hour: ISO date/datetime or 0-based hour index")
+    parser.add_argument("--out", metavar="DIR", help=out_help)
+    parser.add_argument("--mip-gap", metavar="X", help="relative MIP gap per window (default: the case's)")
+    parser.add_argument("--time-limit", metavar="S", help="solver time limit per window in seconds (default 120)")
+    parser.add_argument("--threads", metavar="N", help="solver threads (default 1)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def main(argv=None) -> int:
