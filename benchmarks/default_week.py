@@ -1,4 +1,4 @@
-"""Time the built-in default case: the default week (or --hours/--start) with the MILP engine.
+"""Time the default system: the default week (or --hours/--start) with the MILP engine.
 
     python benchmarks/default_week.py [--hours 168] [--start HOUR] [--mip-gap 0.01]
 

@@ -2,7 +2,7 @@
 
     from dispatch import api
 
-    case = api.load()                                        # the built-in default system
+    case = api.load()                                        # the default system
     cheaper = api.change(case, {"carbon_price_per_t": 200,   # an overlay, as a dict
                                 "interchange": [{"name": "uhvdc_export", "profile_mw": 800}]})
     run = api.run(cheaper, hours=48, start="2025-04-01")
@@ -69,7 +69,7 @@ class Run:
 
 
 def load(path=None, overlays=(), seed: int = 0) -> Case:
-    """A case from a YAML file (default: the built-in system), with overlay files and a seed offset
+    """A case from a YAML file (default: the packaged default system), with overlay files and a seed offset
     for synthetic profiles."""
     return load_case(path, overlays, seed=seed)
 

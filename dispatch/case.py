@@ -1,4 +1,4 @@
-"""Case = validated System + its resolved profiles. The built-in case ships as package data."""
+"""Case = validated System + its resolved profiles. The default system ships as package data."""
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,12 +21,12 @@ class Case:
 
 
 def builtin_case_path() -> Path:
-    """Path of the packaged built-in case file."""
-    return Path(str(resources.files("dispatch.data").joinpath("builtin.yaml")))
+    """Path of the packaged default system (dispatch/data/default.yaml)."""
+    return Path(str(resources.files("dispatch.data").joinpath("default.yaml")))
 
 
 def load_case(path=None, overlays=(), seed: int = 0) -> Case:
-    """Load a case file (default: the built-in case) with optional overlay files.
+    """Load a case file (default: the packaged default system) with optional overlay files.
 
     `seed` offsets the seed of every synthetic profile (0 = the case as written), so one case
     file gives many weather draws.

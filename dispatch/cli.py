@@ -14,7 +14,7 @@ from grid import __version__
 from grid.errors import InputError
 
 RUN_EXAMPLE = """examples:
-  npsim run                                  # the built-in case, its default hours
+  npsim run                                  # the default system, its default week
   npsim run my_case.yaml --hours 48 --start 2025-07-01 --out out/july
   npsim run my_case.yaml --overlay configs/options/cheap_gas.yaml --mip-gap 0.001"""
 CHECK_EXAMPLE = """example:
@@ -89,7 +89,7 @@ def cmd_run(args) -> int:
     out = Path(args.out or f"npsim-out/{re.sub(r'[^A-Za-z0-9_.-]', '_', case.system.name).lstrip('.') or 'case'}")
     check_output_folder(out)
     run = api.run(case, hours, first, progress=None if args.quiet else _Progress(), **overrides,
-                  extra={"config": str(args.config or "built-in"), "overlays": [str(o) for o in (args.overlay or ())]})
+                  extra={"config": str(args.config or "default"), "overlays": [str(o) for o in (args.overlay or ())]})
     run.save(out)
     print(format_summary(run.summary))
     print(f"  output         {out}/")
@@ -186,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="simulate a case and write an output folder", epilog=RUN_EXAMPLE,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    r.add_argument("config", nargs="?", help="case YAML (default: the built-in case)")
+    r.add_argument("config", nargs="?", help="case YAML (default: the packaged default system)")
     r.add_argument("--overlay", action="append", metavar="YAML", help="overlay merged onto the case (repeatable)")
     _add_simulation_options(r, "output folder (default: npsim-out/<case name>)")
     r.add_argument("--seed", metavar="N", help="offset for synthetic-profile seeds and HiGHS (default 0)")
@@ -195,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("outdir", help="output folder of `npsim run`")
     c.set_defaults(func=cmd_check)
-    i = sub.add_parser("init", help="write the built-in case (YAML + profiles) for editing", epilog=INIT_EXAMPLE,
+    i = sub.add_parser("init", help="write the default system (YAML + profiles) for editing", epilog=INIT_EXAMPLE,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     i.add_argument("dir", help="new folder")
     i.set_defaults(func=cmd_init)

@@ -12,7 +12,7 @@ CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 
 @pytest.fixture(scope="module")
 def northwest():
-    case = load_case(CONFIGS / "northwest_china.yaml")
+    case = load_case(CONFIGS / "default.yaml")
     return case, compile_window(case, 0, case.data_hours)
 
 

@@ -158,9 +158,10 @@ def test_storage_outputs_round_trip_through_npsim_check(tmp_path):
     for name in ("storage.csv", "storage_charge_mw.csv", "storage_soc_mwh.csv", "storage_pump_units.csv"):
         assert (out / name).exists(), name
     assert main(["check", str(out)]) == 0
-    rows = (out / "storage_soc_mwh.csv").read_text().splitlines()
-    soc = [float(x) for x in rows[1].split(",")[1:]]
-    assert all(40 - 1e-6 <= x <= 360 + 1e-6 for x in soc)
+    import csv
+    rows = list(csv.DictReader(open(out / "storage_soc_mwh.csv")))
+    soc = [float(r[name]) for r in rows for name in ("extra_lfp_2h", "extra_lfp_4h")]   # 400 MWh, SoC 10-90 %
+    assert len(soc) == 8 and all(40 - 1e-6 <= x <= 360 + 1e-6 for x in soc)
 
 
 @pytest.mark.parametrize("change, fragment", [
@@ -173,9 +174,10 @@ def test_storage_outputs_round_trip_through_npsim_check(tmp_path):
 def test_bad_storage_input(tmp_path, change, fragment):
     from dispatch import api
     from grid.errors import InputError
+    case = api.load()
     with pytest.raises(InputError) as e:
-        api.change(api.load(), {"storage": [dict(BATTERY, **change)]})
-    assert fragment in str(e.value)
+        api.change(case, {"storage": [dict(BATTERY, **change)]})
+    assert fragment.replace("storage[0]", f"storage[{len(case.system.storage)}]") in str(e.value)
 
 
 RESERVOIR = {"name": "dam", "technology": "hydro_reservoir", "discharge_mw": 20, "energy_mwh": 100,

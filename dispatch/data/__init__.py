@@ -1,1 +1,1 @@
-"""Package data: the built-in case (builtin.yaml)."""
+"""Package data: the default system (default.yaml), the case `npsim run` simulates by default."""
