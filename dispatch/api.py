@@ -4,7 +4,7 @@
 
     case = api.load()                                        # the default system
     cheaper = api.change(case, {"carbon_price_per_t": 200,   # an overlay, as a dict
-                                "interchange": [{"name": "uhvdc_export", "profile_mw": 800}]})
+                                "interchange": [{"name": "uhvdc_export", "profile_mw": 3500}]})
     run = api.run(cheaper, hours=48, start="2025-04-01")
     run.summary["curtailment_mwh"]                           # KPIs (the keys of summary.json)
     run.hourly["price"]                                      # {column: (T,) array}
