@@ -9,7 +9,7 @@ import yaml
 from dispatch.case import load_case
 from dispatch.check import RULES, check
 from dispatch.compile import compile_window
-from dispatch.simulate import engine_options, simulate
+from casehelp import linear_unit, solve_checked
 
 
 def run_case(tmp_path, demand, thermal, storage, renewable_mw=None, **extra):
@@ -32,18 +32,11 @@ def run_case(tmp_path, demand, thermal, storage, renewable_mw=None, **extra):
     if renewable_mw is not None:
         doc["renewables"] = [{"name": "ren", "technology": "other", "profile_mw": "ren", "min_profile_mw": "ren"}]
     doc.update(extra)
-    (tmp_path / "case.yaml").write_text(yaml.safe_dump(doc))
-    case = load_case(tmp_path / "case.yaml")
-    s = simulate(case, 0, len(demand), engine_options(case.system))
-    a = compile_window(case, 0, len(demand))
-    violations, costs = check(a, s)
-    assert violations == []
-    return a, s, costs
+    return solve_checked(tmp_path, doc, len(demand))
 
 
 def linear(name, p_max, marginal):
-    return {"name": name, "p_min_mw": 0, "p_max_mw": p_max,
-            "cost_curve": {"mw": [0, p_max], "cost_per_h": [0, marginal * p_max]}}
+    return linear_unit(name, 0, p_max, 0, marginal)
 
 
 BATTERY = {"name": "bess", "technology": "battery", "discharge_mw": 50, "energy_mwh": 100,

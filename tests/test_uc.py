@@ -1,17 +1,13 @@
 """Hand-computed unit-commitment cases solved by the MILP engine (and checked by dispatch.check)."""
 import numpy as np
 import pytest
-import yaml
 
-from dispatch.case import load_case
-from dispatch.check import check
-from dispatch.compile import compile_window
-from dispatch.simulate import engine_options, simulate
+from casehelp import linear_unit, solve_checked
 
 
 def make_case(tmp_path, demand, thermal, decided_h=None, lookahead_h=0, reserve_up=None, **extra):
     """Write a one-load case with `demand` (MW per hour; optional up-reserve requirement per hour),
-    run it and check it; returns (case, schedule, costs)."""
+    run it and check it; returns (arrays, schedule, costs)."""
     reserve_up = reserve_up or [0] * len(demand)
     (tmp_path / "d.csv").write_text("demand,reserve\n" + "\n".join(f"{x},{r}" for x, r in zip(demand, reserve_up)) + "\n")
     doc = {
@@ -26,19 +22,7 @@ def make_case(tmp_path, demand, thermal, decided_h=None, lookahead_h=0, reserve_
         "reserves": {"up": {"profile_mw": "reserve"}},
     }
     doc.update(extra)
-    (tmp_path / "case.yaml").write_text(yaml.safe_dump(doc))
-    case = load_case(tmp_path / "case.yaml")
-    s = simulate(case, 0, len(demand), engine_options(case.system))
-    a = compile_window(case, 0, len(demand))
-    violations, costs = check(a, s)
-    assert violations == []
-    return case, s, costs
-
-
-def linear_unit(name, p_min, p_max, cost_at_min, marginal, **kw):
-    return {"name": name, "p_min_mw": p_min, "p_max_mw": p_max,
-            "cost_curve": {"mw": [p_min, p_max], "cost_per_h": [cost_at_min, cost_at_min + marginal * (p_max - p_min)]},
-            **kw}
+    return solve_checked(tmp_path, doc, len(demand))
 
 
 def test_three_units_four_hours_known_optimum(tmp_path):
