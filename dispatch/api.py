@@ -115,6 +115,12 @@ def check_range(case: Case, first: int, hours: int, fields: str):
                          f"the profiles cover hours 0..{dh - 1} ({case.system.start.isoformat()} + {dh} h)")
 
 
+def run_policy(case: Case, first: int, hours: int) -> dict | None:
+    """The policy limits over hours [first, first + hours) (None when the case has none)."""
+    from dispatch.policy import RunLimits, active
+    return RunLimits(case, first, hours).run_policy() if active(case.system) else None
+
+
 def run(case: Case, hours: int | None = None, start=None, engine: str | None = None, mip_gap: float | None = None,
         time_limit_s: float | None = None, threads: int | None = None, progress=None, extra: dict | None = None
         ) -> Run:
@@ -133,10 +139,12 @@ def run(case: Case, hours: int | None = None, start=None, engine: str | None = N
     t0 = time.perf_counter()
     sched = simulate(case, first, hours, opts, progress=progress)
     wall = time.perf_counter() - t0
-    a = compile_window(case, first, hours)
+    a = compile_window(case, first, hours, policy=run_policy(case, first, hours))
     violations, costs = check(a, sched)
     text = case_yaml_text(case, first, hours)
     meta = {"engine": opts["name"], "mip_gap_target": opts["mip_gap"], "wall_time_s": wall, "seed": case.seed,
-            "npsim_version": __version__, "config_sha256": hashlib.sha256(text.encode()).hexdigest()}
+            "npsim_version": __version__, "config_sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "annualized_capex": float(sum(sysm.annualized_capex.values())),
+            "annualized_capex_by_element": sysm.annualized_capex}
     meta.update(extra or {})
     return Run(case, a, sched, costs, violations, summarize(a, sched, costs, violations, meta))

@@ -18,7 +18,9 @@ from dispatch.results import Schedule
 
 RULES = ("balance", "renewable", "slack_sign", "thermal_limits", "status_logic", "must_run",
          "min_up", "min_down", "ramp", "startup_ramp", "shutdown_ramp", "reserve", "objective",
-         "storage_soc", "storage_limits", "storage_exclusive", "storage_fixed_speed", "storage_reserve")
+         "storage_soc", "storage_limits", "storage_exclusive", "storage_fixed_speed", "storage_reserve",
+         "oil_assist", "heating_must_run", "policy")
+POLICY_KINDS = ("co2_cap", "renewable_utilisation", "non_fossil_share")   # columns of Schedule.policy_slack
 _FLAG_TOL = 1e-6  # tolerance on 0/1 values (commit, start-up and shut-down flags)
 
 
@@ -48,8 +50,12 @@ class Costs:
     reserve_short_cost: float     # reserve_short_cost × Σ (up + down shortfall) MWh
     storage_degradation: float    # Σ_s degradation_cost_per_mwh × discharged MWh
     storage_mode_change: float    # Σ_s mode_change_cost × unit starts of pumping and of generating
-    total_cost: float             # Σ_g production + startup + shutdown + storage costs
-    penalty_cost: float           # shed + overgen + curtail + reserve shortfall costs
+    oil: np.ndarray               # (G,) oil-support cost (carbon included); its CO2 is in co2_t
+    oil_hours: np.ndarray         # (T, G) bool, hours with oil support (reported, or output below the threshold)
+    must_run_short_cost: float    # must_run_short_cost × Σ heating-season shortfall MWh
+    policy_penalty: float         # Σ policy slack × its penalty (CO2 excess, energy shortfalls)
+    total_cost: float             # Σ_g production + startup + shutdown + oil + storage costs
+    penalty_cost: float           # shed + overgen + curtail + reserve shortfall + must-run + policy
     objective: float              # total_cost + penalty_cost
 
 
@@ -96,6 +102,24 @@ def _startup_category(a: SystemArrays, v: np.ndarray, w: np.ndarray) -> np.ndarr
     return np.where(v, cat, -1)
 
 
+def oil_support_hours(a: SystemArrays, s: Schedule, u: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """(T, G) bool: on hours of units with oil support where the schedule reports oil support or
+    the output is below the oil threshold (by more than 1e-6 MW)."""
+    below = p < a.oil_below_mw[None, :] - 1e-6
+    return u & a.has_oil[None, :] & (below | (np.asarray(s.oil_assist) >= 0.5))
+
+
+def policy_totals(a: SystemArrays, s: Schedule, costs: "Costs") -> dict:
+    """Realised quantities the policy limits apply to: {co2_cap: t, renewable_utilisation: MWh of wind
+    and solar used, non_fossil_share: MWh of renewables + nuclear/biomass + hydro-reservoir output}."""
+    vre = np.array([t in ("wind", "solar") for t in a.renewable_tech], bool)
+    ren = np.asarray(s.renewable_mw, float)
+    res = np.array([t == "hydro_reservoir" for t in a.storage.tech], bool)
+    nf = ren.sum() + np.asarray(s.p_mw, float)[:, a.non_fossil].sum() + np.asarray(s.discharge_mw, float)[:, res].sum()
+    return {"co2_cap": float(costs.co2_t.sum()), "renewable_utilisation": float(ren[:, vre].sum()),
+            "non_fossil_share": float(nf)}
+
+
 def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
     """All costs, CO2 and fuel of schedule `s` on the problem `arrays` (same hours)."""
     a = arrays
@@ -118,14 +142,23 @@ def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
     starts_st = sum(np.clip(np.diff(np.vstack([y0[None, :], y]), axis=0), 0, None)
                     for y0, y in ((a.initial.pump_units, s.pump_units), (a.initial.gen_units, s.gen_units)))
     mode_change = float((np.asarray(starts_st, float) * st.mode_change_cost[None, :]).sum())
-    total = float(production.sum() + startup.sum() + shutdown.sum()) + degradation + mode_change
-    penalty = shed + over + curt + short
+    oil_hours = oil_support_hours(a, s, u, p)
+    oil = (oil_hours * a.oil_cost_per_h[None, :]).sum(axis=0)
+    oil_co2 = (oil_hours * a.oil_co2_t_per_h[None, :]).sum(axis=0)
+    hs_short = float(a.must_run_short_cost * np.sum(s.must_run_short_mw))
+    pol = a.policy or {}
+    slack = np.asarray(s.policy_slack, float).sum(axis=0)
+    policy_penalty = float(slack[0] * pol.get("co2_excess_per_t", 0.0)
+                           + (slack[1] + slack[2]) * pol.get("energy_shortfall_per_mwh", 0.0))
+    total = float(production.sum() + startup.sum() + shutdown.sum() + oil.sum()) + degradation + mode_change
+    penalty = shed + over + curt + short + hs_short + policy_penalty
     return Costs(production=production, startup=startup, shutdown=shutdown,
-                 co2_t=_curve_total(a, a.curve_co2_t_per_h, p, u) + su_co2,
+                 co2_t=_curve_total(a, a.curve_co2_t_per_h, p, u) + su_co2 + oil_co2,
                  fuel=_curve_total(a, a.curve_fuel_per_h, p, u),
                  starts=v.sum(axis=0).astype(np.int64), startup_category=cat,
                  shed_cost=shed, overgen_cost=over, curtail_cost=curt, reserve_short_cost=short,
                  storage_degradation=degradation, storage_mode_change=mode_change,
+                 oil=oil, oil_hours=oil_hours, must_run_short_cost=hs_short, policy_penalty=policy_penalty,
                  total_cost=total, penalty_cost=penalty, objective=total + penalty)
 
 
@@ -271,7 +304,23 @@ def check(arrays: SystemArrays, s: Schedule, tol_mw: float = 1e-4) -> tuple[list
     if a.storage.N:
         _check_storage(out, a, s, tol_mw)
 
-    # 11. the engine's objective may not undercut the recomputed one
+    # 11. oil support: below the threshold an on unit burns oil (and pays for it)
+    oil_flag = np.asarray(s.oil_assist) >= 0.5
+    _emit(out, "oil_assist", np.where(u & a.has_oil[None, :] & ~oil_flag, a.oil_below_mw[None, :] - p, 0.0),
+          np.maximum(tol_g, 1e-6), h0, tn, "output below the oil-support threshold without oil support")
+    _emit(out, "oil_assist", np.where(oil_flag & ~(u & a.has_oil[None, :]), 1.0, 0.0), _FLAG_TOL, h0, tn,
+          "oil support reported for a unit that is off or has none", "")
+
+    # 12. heating-season must-run: output + reported shortfall reaches the season minimum
+    hs = np.asarray(s.must_run_short_mw, float)
+    _emit(out, "heating_must_run", a.season_min_mw - p - hs, tol_g, h0, tn,
+          "output + must_run_short_mw below the heating-season minimum")
+    _emit(out, "slack_sign", -hs, tol_mw, h0, tn, "must_run_short_mw negative")
+
+    # 13. policy limits over these hours (realised totals, with the reported slacks)
+    _check_policy(out, a, s, costs, tol_mw)
+
+    # 14. the engine's objective may not undercut the recomputed one
     if np.isfinite(s.objective):
         gap = costs.objective - s.objective
         if gap > 1e-6 * abs(costs.objective) + 1e-3:
@@ -331,3 +380,27 @@ def _check_storage(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
           "reserve down above the charge headroom")
     _emit(out, "storage_reserve", r_dn - (st.soc_max_mwh - soc) / st.eta_charge, tol_p, h0, names,
           "reserve down above the room left below soc_max")
+
+
+def _check_policy(out: list, a: SystemArrays, s: Schedule, costs: Costs, tol_mw: float):
+    """Realised CO2 ≤ cap + reported excess; renewable and non-fossil energy ≥ floor − reported shortfall."""
+    slack = np.asarray(s.policy_slack, float)
+    _emit(out, "slack_sign", -slack, tol_mw, s.first_hour, POLICY_KINDS, "policy slack negative", "")
+    pol = a.policy
+    if not pol:
+        return
+    real = policy_totals(a, s, costs)
+    tot = slack.sum(axis=0)
+    checks = (("co2_cap", pol.get("co2_cap_t"), 1.0, "t", "CO2 above the cap + reported excess"),
+              ("renewable_utilisation", pol.get("renewable_min_mwh"), -1.0, "MWh",
+               "wind + solar used below the utilisation floor − reported shortfall"),
+              ("non_fossil_share", pol.get("non_fossil_min_mwh"), -1.0, "MWh",
+               "non-fossil generation below the floor − reported shortfall"))
+    for k, (kind, limit, sign, unit, what) in enumerate(checks):
+        if limit is None:
+            continue
+        excess = sign * (real[kind] - limit) - tot[k]
+        if excess > _tol(tol_mw * max(1, s.T), limit):
+            out.append(Violation("policy", -1, kind, float(excess),
+                                 f"policy: {kind}: {what} ({excess:.6g} {unit}; realised {real[kind]:.6g}, "
+                                 f"limit {limit:.6g})"))

@@ -99,6 +99,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from dispatch.api import run_policy
     from dispatch.case import load_case
     from dispatch.check import check
     from dispatch.compile import compile_window
@@ -110,7 +111,8 @@ def cmd_check(args) -> int:
                          show_value=False)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     case = load_case(out / "case.yaml")
-    a = compile_window(case, summary["first_hour"], summary["hours"])
+    a = compile_window(case, summary["first_hour"], summary["hours"],
+                       policy=run_policy(case, summary["first_hour"], summary["hours"]))
     s = read_schedule(out, summary, a)
     try:
         violations, costs = check(a, s)

@@ -6,23 +6,24 @@ option's own run folder is written.
 
     net_benefit = (base total_cost - option total_cost) * 8760 / hours - annualized_capex
 
-i.e. the operating savings of the simulated hours scaled to a year by 8760 / hours.
-`annualized_capex` is 0 for now: capital costs are a later issue (every row's `note` says so).
+i.e. the operating savings of the simulated hours scaled to a year by 8760 / hours, minus the
+option's extra capital cost per year: `annualized_capex` = the option's annualised capex (retrofit
+packages, storage with `capex_per_kw` / `capex_per_kwh`) minus the base's.
 """
 import csv
 import json
 from pathlib import Path
 
 HOURS_PER_YEAR = 8760
-CAPEX_NOTE = ("annualized_capex is 0: capital costs are not modelled yet (a later issue), so net_benefit "
-              "is the operating saving only")
 COLUMNS = ["option", "overlay", "hours", "total_cost", "delta_cost_vs_base", "penalty_cost", "curtailment_mwh",
-           "co2_t", "unserved_energy_mwh", "starts", "storage_cycles", "annualized_capex", "net_benefit",
-           "violations", "gap", "note"]
+           "co2_t", "unserved_energy_mwh", "deep_cycling_hours", "starts", "storage_cycles",
+           "deep_peak_compensation", "annualized_capex", "net_benefit", "violations", "gap", "note"]
 # (row key, panel title, unit) of the chart panels after the cost panel
 PANELS = [("curtailment_mwh", "curtailment", "MWh"), ("co2_t", "CO2", "t"),
-          ("unserved_energy_mwh", "unserved energy", "MWh"), ("starts", "thermal starts", "starts"),
-          ("storage_cycles", "storage cycles", "equivalent full cycles")]
+          ("unserved_energy_mwh", "unserved energy", "MWh"), ("deep_cycling_hours", "deep-cycling hours", "unit-h"),
+          ("starts", "thermal starts", "starts"), ("storage_cycles", "storage cycles", "equivalent full cycles"),
+          ("annualized_capex", "annualised capex vs base", "currency/yr"),
+          ("net_benefit", "net annual benefit", "currency/yr")]
 
 
 def option_names(overlays) -> list:
@@ -52,7 +53,8 @@ def net_benefit(base_cost: float, cost: float, hours: int, capex: float = 0.0) -
 
 
 def make_row(name: str, overlay, summary: dict, base_summary: dict, hours: int) -> dict:
-    capex = 0.0
+    capex = summary.get("annualized_capex", 0.0) - base_summary.get("annualized_capex", 0.0)
+    scale = HOURS_PER_YEAR / hours
     return {
         "option": name,
         "overlay": overlay,
@@ -63,13 +65,16 @@ def make_row(name: str, overlay, summary: dict, base_summary: dict, hours: int) 
         "curtailment_mwh": summary["curtailment_mwh"],
         "co2_t": summary["co2_t"],
         "unserved_energy_mwh": summary["unserved_energy_mwh"],
+        "deep_cycling_hours": summary["deep_cycling_hours"],
         "starts": summary["starts"],
         "storage_cycles": summary["storage_cycles"],
+        "deep_peak_compensation": summary["deep_peak_compensation"],
         "annualized_capex": capex,
         "net_benefit": net_benefit(base_summary["total_cost"], summary["total_cost"], hours, capex),
         "violations": summary["violations"],
         "gap": summary["gap"],
-        "note": CAPEX_NOTE,
+        "note": (f"net_benefit = operating saving over {hours} h x {scale:.4g} (8760 / hours) minus "
+                 "annualized_capex (option minus base)"),
     }
 
 
@@ -88,24 +93,25 @@ def run_options(cases, hours: int, first: int, progress=None, log=None, **run_kw
 
 def format_table(rows, hours: int, currency: str = "") -> str:
     cur = f" ({currency})" if currency else ""
-    head = ["option", f"op. cost{cur}", "Δ vs base", "curtail MWh", "CO2 t", "unserved MWh", "starts",
-            "cycles", f"net benefit/yr{cur}", "viol."]
+    head = ["option", f"op. cost{cur}", "Δ vs base", "curtail MWh", "CO2 t", "unserved MWh", "deep h", "starts",
+            "cycles", f"capex/yr{cur}", f"net benefit/yr{cur}", "viol."]
     body = [[r["option"], f"{r['total_cost']:,.0f}", f"{r['delta_cost_vs_base']:+,.0f}", f"{r['curtailment_mwh']:,.1f}",
-             f"{r['co2_t']:,.0f}", f"{r['unserved_energy_mwh']:,.1f}", str(r["starts"]), f"{r['storage_cycles']:.2f}",
+             f"{r['co2_t']:,.0f}", f"{r['unserved_energy_mwh']:,.1f}", f"{r['deep_cycling_hours']:,.0f}",
+             str(r["starts"]), f"{r['storage_cycles']:.2f}", f"{r['annualized_capex']:,.0f}",
              f"{r['net_benefit']:+,.0f}", str(r["violations"])] for r in rows]
     widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
     fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w)  # noqa: E731
                                   for i, (c, w) in enumerate(zip(cells, widths)))
     lines = [fmt(head), fmt(["-" * w for w in widths]), *map(fmt, body), "",
              f"net benefit = (base − option operating cost) over the {hours} simulated hours, savings scaled "
-             f"to a year by 8760 / hours = × {HOURS_PER_YEAR / hours:,.2f}, minus annualized capex",
-             "annualized capex = 0: capital costs are not modelled yet (a later issue)"]
+             f"to a year by 8760 / hours = × {HOURS_PER_YEAR / hours:,.2f}, minus annualised capex (option − base)",
+             "deep h = unit-hours below the pre-retrofit minimum stable load"]
     return "\n".join(lines)
 
 
 def plot_compare(path, rows, hours: int, currency: str = "", title: str = ""):
     """One bar panel per KPI: operating cost (Δ vs base printed on the bars), curtailment, CO2,
-    unserved energy, starts, storage cycles."""
+    unserved energy, deep-cycling hours, starts, storage cycles, annualised capex, net benefit."""
     import matplotlib
     from dispatch.plots import FONT, _figure, _fmt_num
 
@@ -113,8 +119,8 @@ def plot_compare(path, rows, hours: int, currency: str = "", title: str = ""):
     x = list(range(len(rows)))
     colors = ["#888888"] + ["#2166ac"] * (len(rows) - 1)
     with matplotlib.rc_context(FONT):
-        fig = _figure((4.2 * 3, 3.6 * 2))
-        axes = fig.subplots(2, 3).ravel()
+        fig = _figure((4.2 * 3, 3.6 * 3))
+        axes = fig.subplots(3, 3).ravel()
         ax = axes[0]
         costs = [r["total_cost"] for r in rows]
         ax.bar(x, costs, color=colors)
@@ -128,8 +134,9 @@ def plot_compare(path, rows, hours: int, currency: str = "", title: str = ""):
             ax.bar(x, vals, color=colors)
             for xi, v in zip(x, vals):
                 ax.text(xi, v, _fmt_num(v), ha="center", va="bottom", fontsize=9)
-            ax.set_title(f"{name} ({unit})")
-            ax.set_ylim(0, max(vals + [0.0]) * 1.15 or 1.0)
+            ax.set_title(f"{name} ({unit.replace('currency', currency or 'currency')})")
+            lo, hi = min(vals + [0.0]), max(vals + [0.0])
+            ax.set_ylim(lo * 1.15, hi * 1.15 or (1.0 if lo == 0 else 0.0))
         for ax in axes:
             ax.set_xticks(x, names, rotation=20, ha="right")
             ax.grid(axis="y", color="#dddddd", linewidth=0.7)

@@ -155,12 +155,40 @@ class SystemArrays:
     storage: StorageArrays = None     # N storage stations (None: none)
     storage_inflow_mw: np.ndarray = None   # (T, N) natural inflow (None: none)
     meta: dict = field(default_factory=dict)
+    oil_below_mw: np.ndarray = None        # (G,) oil-assisted combustion below this output (0: none)
+    oil_cost_per_h: np.ndarray = None      # (G,) currency per oil-assisted hour (carbon included)
+    oil_co2_t_per_h: np.ndarray = None     # (G,)
+    season_min_mw: np.ndarray = None       # (T, G) heating-season least output (0: none)
+    must_run_short_cost: float = 0.0       # currency/MWh below season_min_mw
+    deep_below_mw: np.ndarray = None       # (G,) pre-retrofit minimum: output below it is deep cycling
+    dpr_threshold_mw: np.ndarray = None    # (G, K) deep-peak-regulation tier thresholds (highest first)
+    dpr_price_per_mwh: np.ndarray = None   # (G, K) payment per MWh of depth in each tier (0: unpaid)
+    non_fossil: np.ndarray = None          # (G,) bool: nuclear and biomass units count as non-fossil
+    policy: dict | None = None             # limits over these hours (dispatch.policy.limits), or None
 
     def __post_init__(self):
         if self.storage is None:
             self.storage = StorageArrays.empty()
         if self.storage_inflow_mw is None:
             self.storage_inflow_mw = np.zeros((self.T, self.storage.N))
+        G = self.p_min_mw.size
+        for name in ("oil_below_mw", "oil_cost_per_h", "oil_co2_t_per_h"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(G))
+        if self.season_min_mw is None:
+            self.season_min_mw = np.zeros((self.T, G))
+        if self.deep_below_mw is None:
+            self.deep_below_mw = self.p_min_mw.copy()
+        if self.dpr_threshold_mw is None:
+            self.dpr_threshold_mw = np.zeros((G, 0))
+            self.dpr_price_per_mwh = np.zeros((G, 0))
+        if self.non_fossil is None:
+            self.non_fossil = np.zeros(G, bool)
+
+    @property
+    def has_oil(self) -> np.ndarray:
+        """(G,) bool: units with oil-assisted combustion above their minimum."""
+        return self.oil_below_mw > self.p_min_mw + 1e-9
 
     @property
     def G(self):
@@ -185,8 +213,26 @@ def initial_state(system) -> InitialState:
                         soc_mwh=np.array([x.soc_initial * x.energy_mwh for x in system.storage], float))
 
 
-def compile_window(case, first_hour: int, T: int, state: InitialState | None = None) -> SystemArrays:
-    """Arrays for hours [first_hour, first_hour + T) of the case's data."""
+def heating_mask(system, first_hour: int, T: int) -> np.ndarray:
+    """(T, G) bool: hours inside each unit's heating season (start..end inclusive, each year)."""
+    stamps = np.datetime64(system.start.replace(tzinfo=None), "h") + first_hour + np.arange(T)
+    day = stamps.astype("datetime64[D]")
+    month = (day.astype("datetime64[M]").astype(int) % 12) + 1
+    dom = (day - day.astype("datetime64[M]").astype("datetime64[D]")).astype(int) + 1
+    md = month * 100 + dom
+    out = np.zeros((T, len(system.thermal)), bool)
+    for i, g in enumerate(system.thermal):
+        if g.heating_season is None:
+            continue
+        a, b = (int(x.replace("-", "")) for x in g.heating_season[:2])
+        out[:, i] = (md >= a) & (md <= b) if a <= b else (md >= a) | (md <= b)
+    return out
+
+
+def compile_window(case, first_hour: int, T: int, state: InitialState | None = None,
+                   policy: dict | None = None) -> SystemArrays:
+    """Arrays for hours [first_hour, first_hour + T) of the case's data; `policy` = the limits over
+    these hours (dispatch.policy), None when the case has none."""
     sysm, prof = case.system, case.profiles
     th = sysm.thermal
     G = len(th)
@@ -270,6 +316,12 @@ def compile_window(case, first_hour: int, T: int, state: InitialState | None = N
 
     f = lambda attr: np.array([getattr(g, attr) for g in th], float)  # noqa: E731
     pen = sysm.penalties
+    season = heating_mask(sysm, first_hour, T)
+    share = np.array([g.heating_season[2] if g.heating_season else 0.0 for g in th], float)
+    dpr = sysm.deep_peak_regulation or {"technologies": [], "tiers": []}
+    paid = np.array([g.technology in dpr["technologies"] for g in th], bool)
+    tiers = dpr["tiers"]
+    pmax = f("p_max_mw")
     return SystemArrays(
         first_hour=first_hour, T=T,
         thermal_names=[g.name for g in th], thermal_tech=[g.technology for g in th],
@@ -290,4 +342,14 @@ def compile_window(case, first_hour: int, T: int, state: InitialState | None = N
         reserve_short_cost=pen["reserve_shortfall_per_mwh"],
         storage=storage_arrays(sysm), storage_inflow_mw=storage_inflow(sysm, prof, first_hour, T),
         meta={"currency": sysm.currency, "name": sysm.name},
+        oil_below_mw=f("oil_below_mw"), oil_cost_per_h=f("oil_cost_per_h") + carbon * f("oil_co2_t_per_h"),
+        oil_co2_t_per_h=f("oil_co2_t_per_h"),
+        season_min_mw=np.where(season, share[None, :] * pmax[None, :], 0.0),
+        must_run_short_cost=pen["must_run_shortfall_per_mwh"],
+        deep_below_mw=np.array([g.p_min_mw if g.pre_retrofit_p_min_mw is None else g.pre_retrofit_p_min_mw
+                                for g in th], float),
+        dpr_threshold_mw=pmax[:, None] * np.array([t["below_share"] for t in tiers], float)[None, :],
+        dpr_price_per_mwh=paid[:, None] * np.array([t["price_per_mwh"] for t in tiers], float)[None, :],
+        non_fossil=np.array([g.technology in ("nuclear", "biomass") for g in th], bool),
+        policy=policy,
     )

@@ -5,7 +5,8 @@ Contents (all self-contained, so `npsim check OUTDIR` needs nothing else):
   case.yaml, profiles.csv the resolved case and every series it uses, at full precision
   units.csv               per thermal unit: energy, CF, hours on, starts, cost, revenue, CO2
   system_hourly.csv       load, interchange, totals, slacks, reserves, price per hour
-  units_*.csv             (T, G) tables: commit, p_mw, reserve_up_mw, reserve_down_mw
+  units_*.csv             (T, G) tables: commit, p_mw, reserve_up_mw, reserve_down_mw, oil_assist,
+                          must_run_short_mw (heating-season shortfall)
   renewables_mw.csv, curtailment_mw.csv   (T, R)
   storage.csv, storage_*.csv              per station: cycles, energy, revenue; (T, N) charge_mw,
                                           discharge_mw, soc_mwh, reserve_up_mw, reserve_down_mw,
@@ -32,7 +33,7 @@ from dispatch.results import Schedule
 from grid.errors import InputError
 from profiles.io import read_table, write_csv
 
-UNIT_TABLES = ("commit", "p_mw", "reserve_up_mw", "reserve_down_mw")
+UNIT_TABLES = ("commit", "p_mw", "reserve_up_mw", "reserve_down_mw", "oil_assist", "must_run_short_mw")
 
 
 def case_yaml_text(case, first_hour: int, hours: int, profiles_file="profiles.csv") -> str:
@@ -195,6 +196,8 @@ def read_schedule(out: Path, summary: dict, a) -> Schedule:
         renewable_mw=table("renewables_mw", renewable_names), curtail_mw=table("curtailment_mw", renewable_names),
         shed_mw=sysh["shed_mw"], overgen_mw=sysh["overgen_mw"], reserve_up_short_mw=sysh["reserve_up_short_mw"],
         reserve_down_short_mw=sysh["reserve_down_short_mw"], price=sysh["price"],
+        oil_assist=table("units_oil_assist", thermal_names), must_run_short_mw=table("units_must_run_short_mw", thermal_names),
+        policy_slack=np.column_stack([sysh[c] for c in report.POLICY_SLACK_COLUMNS]),
         objective=summary["solver_objective"], lower_bound=np.nan, gap=np.nan,
         storage_names=list(a.storage.names),
         **{key: table(f"storage_{key.removeprefix('storage_')}", a.storage.names)

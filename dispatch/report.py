@@ -15,6 +15,50 @@ def _tech_energy(names_tech, energy):
     return out
 
 
+def deep_peak_compensation(a, s) -> np.ndarray:
+    """(G,) deep-peak-regulation payments (深度调峰): per tier k (thresholds highest first), each MWh
+    of depth below threshold_k and above threshold_{k+1} (0 for the last tier) while on is paid
+    price_k. A transfer to the unit: not part of any system cost."""
+    on = np.asarray(s.commit) >= 0.5
+    p = np.asarray(s.p_mw, float)
+    thr, price = a.dpr_threshold_mw, a.dpr_price_per_mwh
+    out = np.zeros(a.G)
+    for k in range(thr.shape[1]):
+        floor = thr[:, k + 1] if k + 1 < thr.shape[1] else np.zeros(a.G)
+        depth = np.clip(thr[None, :, k] - p, 0.0, (thr[:, k] - floor)[None, :])
+        out += price[:, k] * np.where(on, depth, 0.0).sum(axis=0)
+    return out
+
+
+def deep_cycling_hours(a, s) -> np.ndarray:
+    """(G,) hours on below the pre-retrofit minimum stable load (only retrofitted units can)."""
+    on = np.asarray(s.commit) >= 0.5
+    return (on & (np.asarray(s.p_mw, float) < a.deep_below_mw[None, :] - 1e-6)).sum(axis=0).astype(float)
+
+
+def policy_summary(a, s, costs: Costs) -> dict:
+    """Per active policy: run limit, realised total, slack used, shadow price per window and mean
+    (weighted by the windows' decided hours). Units: t for the CO2 cap, MWh for the floors;
+    shadow prices in currency per t or per MWh (cost of tightening the limit by one unit)."""
+    from dispatch.check import POLICY_KINDS, policy_totals
+    pol = a.policy or {}
+    real = policy_totals(a, s, costs)
+    out = {}
+    for k, kind in enumerate(POLICY_KINDS):
+        limit = pol.get({"co2_cap": "co2_cap_t", "renewable_utilisation": "renewable_min_mwh",
+                         "non_fossil_share": "non_fossil_min_mwh"}[kind])
+        if limit is None:
+            continue
+        wins = [w for w in s.windows if kind in w.get("policy_shadow_prices", {})]
+        prices = [w["policy_shadow_prices"][kind] for w in wins]
+        hours = [min(w["hours"], s.T) for w in wins]
+        out[kind] = {"unit": "t" if kind == "co2_cap" else "MWh", "limit": float(limit), "realised": real[kind],
+                     "slack": float(s.policy_slack[:, k].sum()),
+                     "shadow_price_by_window": prices,
+                     "shadow_price_mean": float(np.average(prices, weights=hours)) if prices else None}
+    return out
+
+
 def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
     """summary.json contents. `a` = SystemArrays over the run's hours, `s` = Schedule,
     `costs` = check.recompute_costs(a, s), `extra` = run metadata (version, sha, seed, times)."""
@@ -58,6 +102,9 @@ def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
             "reserve_shortfall_penalty": costs.reserve_short_cost,
             "storage_degradation": costs.storage_degradation,
             "storage_mode_change": costs.storage_mode_change,
+            "oil_support": float(costs.oil.sum()),
+            "must_run_shortfall_penalty": costs.must_run_short_cost,
+            "policy_penalty": costs.policy_penalty,
         },
         "demand_mwh": demand,
         "peak_load_mw": float(a.load_mw.max(initial=0.0)),
@@ -73,6 +120,11 @@ def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
         "co2_intensity_t_per_mwh": float(costs.co2_t.sum()) / gen if gen > 0 else 0.0,
         "renewable_share": float(ren_e.sum()) / gen if gen > 0 else 0.0,
         "starts": int(costs.starts.sum()),
+        "deep_cycling_hours": float(deep_cycling_hours(a, s).sum()),
+        "deep_peak_compensation": float(deep_peak_compensation(a, s).sum()),
+        "oil_support_hours": float(costs.oil_hours.sum()),
+        "must_run_shortfall_mwh": float(np.sum(s.must_run_short_mw)),
+        "policies": policy_summary(a, s, costs),
         "storage_cycles": float(storage_table(a, s)["cycles"].sum()) if s.storage_names else 0.0,
         "energy_mwh": energy,
         "price_mean": float(price.mean()) if price.size else None,
@@ -86,11 +138,12 @@ def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
 
 
 def unit_table(a, s, costs: Costs) -> dict:
-    """Per thermal unit: energy, capacity factor, hours on, starts, cost, revenue at the hourly
-    marginal prices, CO2. Returns {column: array (G,)} plus `name` and `technology` lists."""
+    """Per thermal unit: energy, capacity factor, hours on, starts, cost (oil support included),
+    revenue at the hourly marginal prices, CO2, oil-support hours and cost, deep-cycling hours and
+    deep-peak-regulation compensation (a transfer, not in `revenue` or `margin`). Returns {column: array (G,)} plus `name` and `technology` lists."""
     price = s.price                     # NaN where not priced: revenue and margin are NaN too
     energy = s.p_mw.sum(axis=0)
-    cost = costs.production + costs.startup + costs.shutdown
+    cost = costs.production + costs.startup + costs.shutdown + costs.oil
     revenue = (price[:, None] * s.p_mw).sum(axis=0)
     return {
         "name": list(a.thermal_names),
@@ -107,6 +160,10 @@ def unit_table(a, s, costs: Costs) -> dict:
         "revenue": revenue,
         "margin": revenue - cost,
         "co2_t": costs.co2_t,
+        "oil_support_hours": costs.oil_hours.sum(axis=0).astype(float),
+        "oil_support_cost": costs.oil,
+        "deep_cycling_hours": deep_cycling_hours(a, s),
+        "deep_peak_compensation": deep_peak_compensation(a, s),
     }
 
 
@@ -130,6 +187,9 @@ def storage_table(a, s) -> dict:
     }
 
 
+POLICY_SLACK_COLUMNS = ("co2_excess_t", "renewable_shortfall_mwh", "non_fossil_shortfall_mwh")  # Schedule.policy_slack
+
+
 def hourly_system(a, s) -> dict:
     """System-level hourly table: {column: array (T,)}."""
     thermal = s.p_mw.sum(axis=1)
@@ -145,6 +205,8 @@ def hourly_system(a, s) -> dict:
         "reserve_down_short_mw": s.reserve_down_short_mw,
         "price": s.price,
         "units_on": s.commit.sum(axis=1).astype(float),
+        "must_run_short_mw": s.must_run_short_mw.sum(axis=1),
+        **{c: s.policy_slack[:, k] for k, c in enumerate(POLICY_SLACK_COLUMNS)},
     }
 
 
@@ -165,6 +227,17 @@ def format_summary(sm: dict) -> str:
         f"  unserved       {sm['unserved_energy_mwh']:,.1f} MWh   over-generation {sm['overgeneration_mwh']:,.1f} MWh",
         f"  CO2            {sm['co2_t']:,.0f} t   starts {sm['starts']}",
     ]
+    if sm.get("deep_cycling_hours") or sm.get("deep_peak_compensation"):
+        lines.append(f"  deep cycling   {sm['deep_cycling_hours']:,.0f} unit-hours below the pre-retrofit minimum; "
+                     f"deep peak regulation paid {sm['deep_peak_compensation']:,.0f} {cur}")
+    if sm.get("must_run_shortfall_mwh"):
+        lines.append(f"  CHP must-run   {sm['must_run_shortfall_mwh']:,.1f} MWh below the heating-season minimum")
+    for kind, p in sm.get("policies", {}).items():
+        sp = p["shadow_price_mean"]
+        lines.append(f"  policy {kind:<16} limit {p['limit']:,.0f} {p['unit']}, realised {p['realised']:,.0f}, "
+                     f"slack {p['slack']:,.1f}" + ("" if sp is None else f", shadow price {sp:,.1f} {cur}/{p['unit']}"))
+    if sm.get("annualized_capex"):
+        lines.append(f"  capex          {sm['annualized_capex']:,.0f} {cur}/year annualised")
     if sm.get("price_mean") is not None:
         lines.append(f"  price          mean {sm['price_mean']:,.1f}  min {sm['price_min']:,.1f}  max "
                      f"{sm['price_max']:,.1f} {cur}/MWh")

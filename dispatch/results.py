@@ -42,6 +42,10 @@ class Schedule:
     pump_units: np.ndarray | None = None         # (T, N) int, units charging (pumping)
     gen_units: np.ndarray | None = None          # (T, N) int, units discharging (generating)
     spill_mw: np.ndarray | None = None           # (T, N) water released past the turbines (MW of generation)
+    oil_assist: np.ndarray | None = None         # (T, G) int8, 1 = oil-assisted combustion in this hour
+    must_run_short_mw: np.ndarray | None = None  # (T, G) output below the heating-season minimum
+    policy_slack: np.ndarray | None = None       # (T, 3) CO2 above the cap (t), renewable and non-fossil
+    #                                              energy below their floors (MWh); see formulation/policy.py
 
     STORAGE_FIELDS = ("charge_mw", "discharge_mw", "soc_mwh", "storage_reserve_up_mw", "storage_reserve_down_mw",
                       "pump_units", "gen_units", "spill_mw")
@@ -51,6 +55,13 @@ class Schedule:
             if getattr(self, name) is None:
                 setattr(self, name, np.zeros((self.p_mw.shape[0], len(self.storage_names)),
                                              np.int64 if name.endswith("units") else float))
+        T, G = self.p_mw.shape
+        if self.oil_assist is None:
+            self.oil_assist = np.zeros((T, G), np.int8)
+        if self.must_run_short_mw is None:
+            self.must_run_short_mw = np.zeros((T, G))
+        if self.policy_slack is None:
+            self.policy_slack = np.zeros((T, 3))
 
     @property
     def T(self):

@@ -2,11 +2,14 @@
 
 Each window optimises `decided_h + lookahead_h` hours (the look-ahead shrinks at the end of the
 data), keeps the first `decided_h`, and hands the unit state at the end of the decided hours
-(status, hours in that status, output) to the next window.
+(status, hours in that status, output) to the next window. Policy limits over the run are spread
+over the windows by dispatch/policy.py.
 """
 import time
 
+from dispatch import policy
 from dispatch.compile import compile_window, initial_state
+from dispatch.policy import RunLimits
 from dispatch.results import Schedule
 from dispatch.uc import solve_window
 from grid.errors import InputError
@@ -49,11 +52,14 @@ def simulate(case, first_hour: int, hours: int, opts: dict, progress=None) -> Sc
                          f"the profiles cover hours 0..{dh - 1} ({dh} h) from {sysm.start.isoformat()}")
     plan = windows(first_hour, hours, sysm.decided_h, sysm.lookahead_h, dh)
     state = initial_state(sysm)
+    limits = RunLimits(case, first_hour, hours, sysm.lookahead_h) if policy.active(sysm) else None
     parts = []
     t0 = time.perf_counter()
     for i, (start, n_dec, n_opt) in enumerate(plan):
-        arrays = compile_window(case, start, n_opt, state)
+        arrays = compile_window(case, start, n_opt, state, limits.window(start, n_opt, n_dec) if limits else None)
         part = solve_window(arrays, opts).take(n_dec)
+        if limits:
+            limits.record(case, part, state)
         state = part.end_state(state)
         parts.append(part)
         if progress:

@@ -41,7 +41,8 @@ def solve_window(a, opts: dict) -> Schedule:
     # commitment (an incumbent within the MIP gap may leave money on the table, even shed a
     # little) and whose balance-row duals are the hourly marginal prices.
     t1 = time.perf_counter()
-    fix = {"u": u, "v": v, "w": w, "delta": np.rint(val("delta"))}
+    fix = {"u": u, "v": v, "w": w, "delta": np.rint(val("delta")), "zseg": np.rint(val("zseg")),
+           "oil": np.rint(val("oil"))}
     if a.storage.N:
         fix.update(st_pump=np.rint(val("st_pump")), st_gen=np.rint(val("st_gen")))
     lp = b.solve(relax_integers=True, threads=opts.get("threads", 1), time_limit_s=opts.get("time_limit_s"),
@@ -55,11 +56,18 @@ def solve_window(a, opts: dict) -> Schedule:
     price = np.full(a.T, np.nan)
     if opts.get("prices", True) and lp.row_dual is not None:
         price = lp.row_dual[b.row_blocks["balance"]].copy()
+    duals = {}
+    if lp.row_dual is not None:   # shadow prices: cost of tightening each policy limit by one unit
+        for kind, row, sign in (("co2_cap", "policy_co2", -1.0), ("renewable_utilisation", "policy_renewable", 1.0),
+                                ("non_fossil_share", "policy_non_fossil", 1.0)):
+            if row in b.row_blocks:
+                duals[kind] = sign * float(lp.row_dual[b.row_blocks[row][0]])
     gap = max(0.0, (objective - res.bound) / max(abs(objective), 1e-9)) if np.isfinite(res.bound) else res.gap
     ren = np.clip(val("ren"), a.min_output_mw, a.available_mw)
     info = {"first_hour": a.first_hour, "hours": a.T, "status": res.status, "objective": objective,
             "bound": res.bound, "gap": gap, "solve_s": res.time_s, "build_s": build_s,
-            "price_s": price_s, "n_cols": b.n_col, "n_rows": b.n_row}
+            "price_s": price_s, "n_cols": b.n_col, "n_rows": b.n_row, "policy_shadow_prices": duals,
+            "policy_limits": dict(a.policy) if a.policy else {}}
     return Schedule(
         first_hour=a.first_hour, thermal_names=list(a.thermal_names), renewable_names=list(a.renewable_names),
         commit=u, startup=v, shutdown=w,
@@ -69,6 +77,8 @@ def solve_window(a, opts: dict) -> Schedule:
         shed_mw=np.clip(val("shed"), 0.0, None), overgen_mw=np.clip(val("overgen"), 0.0, None),
         reserve_up_short_mw=np.clip(val("short_up"), 0.0, None),
         reserve_down_short_mw=np.clip(val("short_dn"), 0.0, None),
+        oil_assist=(np.rint(val("oil")).astype(np.int8) * u), must_run_short_mw=np.clip(val("hs_short"), 0.0, None),
+        policy_slack=np.clip(val("pol_slack"), 0.0, None),
         storage_names=list(a.storage.names), **_storage_fields(a, val),
         price=price, objective=objective, objective_by_hour=b.objective_by_hour(x, a.T), lower_bound=res.bound,
         gap=gap, windows=[info],

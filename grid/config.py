@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from grid.errors import InputError
-from grid.schema import CASE, REQUIRED, Spec
+from grid.schema import CASE, REQUIRED, TECHNOLOGIES_THERMAL, Spec
 
 
 class _Loader(yaml.SafeLoader):
@@ -211,6 +211,10 @@ def _check_value(v, spec: Spec, fp: str, path):
         if not isinstance(v, list) or not v:
             raise InputError(path, fp, v, spec.allowed())
         return [check_number(x, spec, f"{fp}[{i}]", path) for i, x in enumerate(v)]
+    if k == "strs":
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            raise InputError(path, fp, v, spec.allowed())
+        return list(v)
     if k in ("float", "int"):
         return check_number(v, spec, fp, path)
     raise AssertionError(k)
@@ -314,6 +318,12 @@ def _cross_checks(doc: dict, path):
                                  f"{totals[k - 1]:g} of startup[{k - 1}], fuel and carbon included)")
         if any(s["fuel"] > 0 for s in g["startup"]) and g["fuel"] is None:
             raise InputError(path, f"{fp}.startup", None, "start-up fuel needs the unit's `fuel`", show_value=False)
+        if g["oil_assist"] is not None and g["oil_assist"]["below_mw"] > g["p_max_mw"]:
+            raise InputError(path, f"{fp}.oil_assist.below_mw", g["oil_assist"]["below_mw"],
+                             f"allowed <= p_max_mw ({g['p_max_mw']}) (MW)")
+        if g["heating_season"] is not None:
+            for key in ("start", "end"):
+                _month_day(g["heating_season"][key], f"{fp}.heating_season.{key}", path)
         ini = g["initial"]
         if g["must_run"] and not ini["on"] and ini["hours"] < math.ceil(g["min_down_h"] - 1e-9):
             raise InputError(path, f"{fp}.initial.hours", ini["hours"],
@@ -361,12 +371,31 @@ def _cross_checks(doc: dict, path):
             if st["inflow_mw"] != 0.0:
                 raise InputError(path, f"{fp}.inflow_mw", st["inflow_mw"], "give inflow_mw or monthly_energy_mwh, not both")
         series_ref(st["inflow_mw"], f"{fp}.inflow_mw")
+    dpr = doc["deep_peak_regulation"]
+    for k, t in enumerate(dpr["technologies"]):
+        if t not in TECHNOLOGIES_THERMAL:
+            raise InputError(path, f"deep_peak_regulation.technologies[{k}]", t,
+                             "one of " + ", ".join(TECHNOLOGIES_THERMAL))
+    for k in range(1, len(dpr["tiers"])):
+        if dpr["tiers"][k]["below_share"] >= dpr["tiers"][k - 1]["below_share"]:
+            raise InputError(path, f"deep_peak_regulation.tiers[{k}].below_share", dpr["tiers"][k]["below_share"],
+                             f"allowed < tiers[{k - 1}].below_share ({dpr['tiers'][k - 1]['below_share']}): "
+                             "highest threshold first")
     all_names = {}
     for sec in ("thermal", "renewables", "loads", "interchange", "storage"):
         for i, el in enumerate(doc[sec]):
             if el["name"] in all_names:
                 raise InputError(path, f"{sec}[{i}].name", el["name"], f"already used by {all_names[el['name']]}")
             all_names[el["name"]] = f"{sec}[{i}]"
+
+
+def _month_day(text, fp, path) -> tuple[int, int]:
+    """(month, day) of an "MM-DD" text; InputError otherwise (29 Feb is allowed)."""
+    try:
+        d = datetime.strptime("2000-" + str(text), "%Y-%m-%d")
+    except ValueError:
+        raise InputError(path, fp, text, "a day of the year as MM-DD, e.g. 11-01") from None
+    return d.month, d.day
 
 
 def _check_curve(mw, y, g, fp, ykey, path):
@@ -379,8 +408,8 @@ def _check_curve(mw, y, g, fp, ykey, path):
                          f"must run from p_min_mw to p_max_mw ({g['p_min_mw']} … {g['p_max_mw']}) (MW)")
     if len(mw) == 1 and g["p_min_mw"] != g["p_max_mw"]:
         raise InputError(path, f"{fp}.mw", mw, "needs at least two points when p_min_mw < p_max_mw")
-    slopes = [(y[i + 1] - y[i]) / (mw[i + 1] - mw[i]) for i in range(len(mw) - 1)]
-    for i in range(len(slopes) - 1):
-        if slopes[i + 1] < slopes[i] - 1e-9 * max(1.0, abs(slopes[i])):
+    for i in range(len(y) - 1):
+        if y[i + 1] < y[i]:
             raise InputError(path, f"{fp}.{ykey}", y,
-                             f"must be convex (marginal rate non-decreasing; segment {i + 2} falls below segment {i + 1})")
+                             f"must not decrease with output (point {i + 2} is below point {i + 1}); "
+                             "non-convex curves are allowed (modelled with segment binaries)")

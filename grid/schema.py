@@ -8,6 +8,7 @@ Kinds:
 - ``enum``: one of ``choices``.
 - ``series``: the name of an entry in ``profiles`` or a number broadcast to every hour.
 - ``floats``: a list of numbers.
+- ``strs``: a list of texts (e.g. unit names).
 - ``map``: a mapping with its own ``fields``.
 - ``list``: a list of mappings with ``fields`` (named elements: each needs a unique ``name``).
 - ``any``: free-form (profile specs are checked by `profiles`).
@@ -51,6 +52,8 @@ class Spec:
             return s + (f" ({self.unit})" if self.unit else "")
         if self.kind == "str":
             return "text"
+        if self.kind == "strs":
+            return "a list of texts"
         if self.kind == "map":
             return "a mapping"
         if self.kind == "list":
@@ -88,6 +91,10 @@ def SER(desc, unit="", default=REQUIRED, lo=0.0, hi=None):
 
 def FL(desc, unit="", default=REQUIRED, lo=None, hi=None):
     return Spec("floats", desc, unit, default, lo, hi)
+
+
+def STRS(desc, default=REQUIRED):
+    return Spec("strs", desc, default=default)
 
 
 def M(desc, fields, default=REQUIRED):
@@ -138,6 +145,16 @@ THERMAL_FIELDS = {
         "fuel": F("start-up fuel (priced and emitting like the unit's fuel)", "fuel unit", 0.0, 0.0),
     }, []),
     "shutdown_cost": F("cost of each shut-down", "currency", 0.0, 0.0),
+    "oil_assist": M("oil-assisted combustion below a load (a binary per unit-hour; usually set by a retrofit)", {
+        "below_mw": F("output below which oil support burns", "MW", REQUIRED, 0.0),
+        "cost_per_h": F("cost of each hour with oil support", "currency/h", REQUIRED, 0.0),
+        "co2_t_per_h": F("CO2 of each hour with oil support", "tCO2/h", 0.0, 0.0),
+    }, None),
+    "heating_season": M("CHP heating-season must-run: least electric output between two dates (each year)", {
+        "start": S("first day, MM-DD (e.g. 11-01)"),
+        "end": S("last day, MM-DD (e.g. 04-15); may be earlier than start (the season spans new year)"),
+        "min_output_share": F("least output while in season", "fraction of p_max_mw", REQUIRED, 0.0, 1.0),
+    }, None),
     "initial": M("state at hour 0 of the data", {
         "on": B("on at t0", False),
         "hours": F("hours in that state at t0", "h", 1000.0, 0.0),
@@ -201,6 +218,36 @@ STORAGE_FIELDS = {
     "monthly_energy_mwh": FL("inflow given as 12 monthly energies (Jan..Dec), spread evenly over each month's "
                              "hours, instead of inflow_mw", "MWh", None, 0.0),
     "min_release_mw": F("least release (generation + spill) every hour, e.g. environmental flow", "MW", 0.0, 0.0),
+    "capex_per_kw": F("capital cost per kW of discharge_mw (new assets; 0 = sunk)", "currency/kW", 0.0, 0.0),
+    "capex_per_kwh": F("capital cost per kWh of energy_mwh (added to capex_per_kw)", "currency/kWh", 0.0, 0.0),
+    "lifetime_years": F("economic lifetime for annualising capex", "years", 15.0, 1.0, 100.0),
+    "discount_rate": F("discount rate for annualising capex", "fraction/year", 0.06, 0.0, 1.0),
+}
+
+RETROFIT_FIELDS = {
+    "name": S("unique package name"),
+    "units": STRS("thermal units retrofitted, by name (or use coal_share)", None),
+    "coal_share": F("instead of `units`: retrofit this share of the capacity of `technology` units, in `order`",
+                    "fraction of capacity", None, 0.0, 1.0, lo_open=True),
+    "technology": E("technology that coal_share selects from", ("coal", "chp"), "coal"),
+    "order": E("which units coal_share takes first (ties by name)", ("largest_first", "smallest_first"),
+               "largest_first"),
+    "p_min_share": F("new minimum stable load (at most the old one)", "fraction of p_max_mw", REQUIRED, 0.05, 1.0),
+    "heat_rate_factor": F("heat rate at the new minimum relative to the full-load heat rate (fuel or cost per "
+                          "MWh); fuel is linear between the new and the old minimum, so deep cycling is dearer "
+                          "per MWh than the curve above: a non-convex curve, modelled exactly", "", 1.17, 1.0, 1.25),
+    "ramp_share_per_h": F("new ramp up/down limit, if higher than the old", "fraction of p_max_mw per h", None,
+                          0.0, 1.0, lo_open=True),
+    "min_up_h": F("new minimum up time, if shorter", "h", None, 0.0, 8784.0),
+    "min_down_h": F("new minimum down time, if shorter (hot start-up lag shortened to match)", "h", None,
+                    0.0, 8784.0),
+    "startup_cost_factor": F("multiplies start-up costs and start-up fuel", "", 1.0, 0.0, 1.0),
+    "oil_assist_below_share": F("oil-assisted combustion below this load", "fraction of p_max_mw", None, 0.0, 1.0),
+    "oil_assist_cost_per_mw_h": F("oil support cost per hour per MW of p_max_mw", "currency/(MW·h)", 0.0, 0.0),
+    "oil_assist_co2_t_per_mw_h": F("oil support CO2 per hour per MW of p_max_mw", "tCO2/(MW·h)", 0.0, 0.0),
+    "capex_per_kw": F("capital cost per kW of p_max_mw", "currency/kW", 0.0, 0.0),
+    "lifetime_years": F("economic lifetime for annualising capex", "years", 15.0, 1.0, 100.0),
+    "discount_rate": F("discount rate for annualising capex", "fraction/year", 0.06, 0.0, 1.0),
 }
 
 CASE = {
@@ -230,6 +277,7 @@ CASE = {
         "overgeneration_per_mwh": F("output above load (must-run surplus)", "currency/MWh", 5000.0, 0.0),
         "curtailment_per_mwh": F("renewable curtailment (0 reproduces pglib-uc)", "currency/MWh", 0.0, 0.0),
         "reserve_shortfall_per_mwh": F("unmet spinning reserve", "currency/MWh", 4000.0, 0.0),
+        "must_run_shortfall_per_mwh": F("output below a heating-season minimum", "currency/MWh", 5000.0, 0.0),
     }, {}),
     "carbon_price_per_t": F("carbon price", "currency/tCO2", 0.0, 0.0),
     "fuels": L("fuels", {
@@ -243,6 +291,26 @@ CASE = {
     "loads": L("loads", LOAD_FIELDS, []),
     "interchange": L("fixed interchange schedules", INTERCHANGE_FIELDS, []),
     "storage": L("batteries and pumped-hydro stations", STORAGE_FIELDS, []),
+    "retrofits": L("flexible-coal retrofit packages (煤电灵活性改造) applied to thermal units", RETROFIT_FIELDS, []),
+    "deep_peak_regulation": M("deep peak regulation compensation (深度调峰): paid per MWh of depth below each "
+                              "tier's threshold while on; reported as unit revenue, a transfer outside system cost", {
+        "technologies": STRS("thermal technologies that are paid", ["coal", "chp"]),
+        "tiers": L("tiers, highest threshold first; each MWh of depth is paid at the tier it falls in", {
+            "below_share": F("tier threshold", "fraction of p_max_mw", REQUIRED, 0.0, 1.0),
+            "price_per_mwh": F("payment per MWh of depth in this tier", "currency/MWh", REQUIRED, 0.0),
+        }, []),
+    }, {}),
+    "policies": M("limits over the simulated hours, spread over rolling windows pro rata (README \"Policy limits\")", {
+        "co2_cap_t": F("CO2 cap over all hours of the profile data; a run gets the share of its hours' demand",
+                       "tCO2", None, 0.0),
+        "renewable_utilisation_min": F("least share of available wind + solar energy used", "fraction", None,
+                                       0.0, 1.0),
+        "non_fossil_share_min": F("least non-fossil generation (renewables, nuclear, biomass, hydro reservoirs) "
+                                  "as a share of net demand (load + export − import)", "fraction", None, 0.0, 1.0),
+        "co2_excess_per_t": F("penalty on CO2 above the cap", "currency/tCO2", 10000.0, 0.0),
+        "energy_shortfall_per_mwh": F("penalty on energy below a utilisation or non-fossil floor", "currency/MWh",
+                                      3000.0, 0.0),
+    }, {}),
     "reserves": M("spinning reserve requirements", {
         "up": M("upward reserve", RESERVE_FIELDS, {}),
         "down": M("downward reserve", RESERVE_FIELDS, {}),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from grid.errors import InputError
+from grid.retrofit import apply_retrofits, capital_recovery_factor
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,12 @@ class ThermalUnit:
     initial_on: bool
     initial_hours: float
     initial_p_mw: float
+    oil_below_mw: float = 0.0          # oil-assisted combustion below this output (0 = none)
+    oil_cost_per_h: float = 0.0        # currency per hour of oil support
+    oil_co2_t_per_h: float = 0.0       # tCO2 per hour of oil support
+    heating_season: tuple | None = None   # (start "MM-DD", end "MM-DD", min output share of p_max)
+    retrofit: str | None = None        # name of the retrofit package applied, if any
+    pre_retrofit_p_min_mw: float | None = None   # minimum stable load before the retrofit (None: p_min_mw)
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,16 @@ class Storage:
     inflow_mw: object               # series reference (MW of generation)
     monthly_energy_mwh: tuple | None  # 12 monthly inflow energies, or None
     min_release_mw: float
+    capex_per_kw: float = 0.0       # currency per kW of discharge_mw
+    capex_per_kwh: float = 0.0      # currency per kWh of energy_mwh
+    lifetime_years: float = 15.0
+    discount_rate: float = 0.06
+
+    @property
+    def annualized_capex(self) -> float:
+        """Capital cost (power + energy part) as an equal yearly payment, currency/year."""
+        capex = 1000.0 * (self.capex_per_kw * self.discharge_mw + self.capex_per_kwh * self.energy_mwh)
+        return capex * capital_recovery_factor(self.discount_rate, self.lifetime_years)
 
 
 DEFAULT_ROUND_TRIP = {"battery": 0.85, "pumped_hydro": 0.75, "hydro_reservoir": 1.0}
@@ -153,9 +170,19 @@ class System:
     profiles: dict           # name -> raw spec (number, file spec, synthetic spec)
     source: str              # path of the case file
     document: dict           # the validated document (for the resolved-config output)
+    retrofits: tuple = ()    # RetrofitPackage (grid.retrofit), already applied to `thermal`
+    deep_peak_regulation: dict | None = None   # {technologies: [...], tiers: [{below_share, price_per_mwh}]}
+    policies: dict | None = None               # the validated `policies` section
 
     def fuel(self, name) -> Fuel:
         return next(f for f in self.fuels if f.name == name)
+
+    @property
+    def annualized_capex(self) -> dict:
+        """{element name: currency/year} for retrofit packages and storage with a capital cost."""
+        out = {p.name: p.annualized_capex for p in self.retrofits}
+        out.update({x.name: x.annualized_capex for x in self.storage if x.annualized_capex > 0})
+        return out
 
 
 def parse_start(text: str, path, field="time.start") -> datetime:
@@ -168,8 +195,10 @@ def parse_start(text: str, path, field="time.start") -> datetime:
 def build_system(doc: dict, path) -> System:
     """Turn a validated case document (grid.config.validate) into a frozen System."""
     thermal = []
-    for g in doc["thermal"]:
+    entries, packages = apply_retrofits(doc, path)
+    for g in entries:
         ini = g["initial"]
+        oil, season = g["oil_assist"], g["heating_season"]
         cc, fc = g["cost_curve"], g["fuel_curve"]
         curve = cc or fc
         thermal.append(ThermalUnit(
@@ -190,6 +219,10 @@ def build_system(doc: dict, path) -> System:
                           for s in g["startup"]),
             shutdown_cost=g["shutdown_cost"],
             initial_on=ini["on"], initial_hours=ini["hours"], initial_p_mw=ini["p_mw"],
+            oil_below_mw=oil["below_mw"] if oil else 0.0, oil_cost_per_h=oil["cost_per_h"] if oil else 0.0,
+            oil_co2_t_per_h=oil["co2_t_per_h"] if oil else 0.0,
+            heating_season=(season["start"], season["end"], season["min_output_share"]) if season else None,
+            retrofit=g.get("retrofit"), pre_retrofit_p_min_mw=g.get("pre_retrofit_p_min_mw"),
         ))
     r_up, r_dn = (ReserveRule(**doc["reserves"][d]) for d in ("up", "down"))
     return System(
@@ -207,4 +240,5 @@ def build_system(doc: dict, path) -> System:
         storage=tuple(_storage(x) for x in doc["storage"]),
         reserve_up=r_up, reserve_down=r_dn,
         profiles=dict(doc["profiles"]), source=str(path), document=doc,
+        retrofits=packages, deep_peak_regulation=doc["deep_peak_regulation"], policies=doc["policies"],
     )

@@ -30,10 +30,16 @@ def test_exit_and_rows(compared):
     assert list(rows) == ["base", "carbon_200", "battery"]
     for r in rows.values():
         for key in ("total_cost", "delta_cost_vs_base", "curtailment_mwh", "co2_t", "unserved_energy_mwh", "starts",
-                    "storage_cycles", "annualized_capex", "net_benefit", "violations", "gap", "note"):
+                    "storage_cycles", "deep_cycling_hours", "deep_peak_compensation", "annualized_capex",
+                    "net_benefit", "violations", "gap", "note"):
             assert key in r, key
-        assert r["annualized_capex"] == 0 and "capital costs" in r["note"]
+        assert "8760 / hours" in r["note"]
         assert r["violations"] == 0
+    # the base's storage is sunk (no capex); the battery overlay's 800 MWh at 0.45 / 0.43 CNY/Wh,
+    # annualised at 6 % over 15 years, is the option's extra capital cost
+    crf = 0.06 * 1.06 ** 15 / (1.06 ** 15 - 1)
+    assert rows["base"]["annualized_capex"] == 0 and rows["carbon_200"]["annualized_capex"] == 0
+    assert rows["battery"]["annualized_capex"] == pytest.approx((400e3 * 450 + 400e3 * 430) * crf)
     assert rows["base"]["delta_cost_vs_base"] == 0
     assert rows["base"]["net_benefit"] == 0
     assert all(r["storage_cycles"] >= 0 for r in rows.values())   # the default system has storage
@@ -76,7 +82,8 @@ def test_prints_annual_scaling(tmp_path, capsys):
     # the table itself (no solve): the message about scaling is part of the printed output
     from dispatch.compare import format_table, make_row
     sm = {"total_cost": 100.0, "penalty_cost": 0.0, "curtailment_mwh": 0.0, "co2_t": 0.0,
-          "unserved_energy_mwh": 0.0, "starts": 0, "storage_cycles": 0.0, "violations": 0, "gap": None}
+          "unserved_energy_mwh": 0.0, "starts": 0, "storage_cycles": 0.0, "violations": 0, "gap": None,
+          "deep_cycling_hours": 0.0, "deep_peak_compensation": 0.0}
     text = format_table([make_row("base", None, sm, sm, 4)], 4, "CNY")
     assert "8760 / hours" in text
 

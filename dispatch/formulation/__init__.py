@@ -3,11 +3,12 @@
 `PIECES` is the registry; `build_model` assembles the listed pieces in order (later pieces use the
 variable blocks earlier ones created). Variable blocks (all (T, G) unless noted):
 u, v, w (on / start / stop, binary), delta (T, G, S) start-up category, p (output above p_min),
-seg (T, G, K) cost segments, r_up, r_dn (spinning reserve), ren (T, R) renewable output,
+seg (T, G, K) cost segments, zseg (T, M) segment-order binaries at concave curve breaks, oil (T, G)
+oil-support binaries, hs_short (T, G) heating-season shortfall, pol_slack (T, 3) policy slacks, r_up, r_dn (spinning reserve), ren (T, R) renewable output,
 shed, overgen, short_up, short_dn (T,); storage blocks (T, N) as in storage/formulation.py.
 """
 from dispatch.builder import Builder
-from dispatch.formulation import balance, costs, ramping, reserves, startup, status
+from dispatch.formulation import balance, costs, heating, policy, ramping, reserves, startup, status
 from storage import formulation as storage
 
 PIECES = {
@@ -18,8 +19,10 @@ PIECES = {
     "storage": storage.add,
     "reserves": reserves.add,
     "balance": balance.add,
+    "heating": heating.add,
+    "policy": policy.add,
 }
-DEFAULT_PIECES = ("status", "startup", "costs", "ramping", "storage", "reserves", "balance")
+DEFAULT_PIECES = ("status", "startup", "costs", "ramping", "storage", "reserves", "balance", "heating", "policy")
 
 
 def build_model(arrays, opts=None, pieces=DEFAULT_PIECES) -> Builder:

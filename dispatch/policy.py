@@ -1,0 +1,96 @@
+"""Policy limits over a run and their spread over rolling windows.
+
+Run limits (`run_limits`), from the case's `policies` section:
+- CO2 cap: `co2_cap_t` holds for all hours of the profile data (e.g. a year); a run over part of
+  it gets the share of its hours' load: cap_run = co2_cap_t × Σ_run load / Σ_data load.
+- Renewable utilisation: wind + solar used ≥ `renewable_utilisation_min` × their available energy
+  over the run's hours.
+- Non-fossil share: renewables + nuclear/biomass + hydro-reservoir output ≥ `non_fossil_share_min` ×
+  net demand (load + export − import) over the run's hours.
+
+Spread rule (`window_limits`): the window starting at run hour o that optimises hours [o, o + n)
+gets the remaining limit (run limit minus what earlier windows realised in their decided hours)
+pro rata to its weight: remaining × W[o, o + n) / W[o, max(H, o + n)), with W the hourly weights —
+forecast load for the CO2 cap, available wind + solar for utilisation, net demand for the non-
+fossil floor — and H the run's hours (a last window's look-ahead past the run counts in both).
+So a window that overshoots its share leaves less to the next, and the last window must close the
+gap: realised totals meet the run limit unless a window's slack (penalised, reported) was used.
+"""
+import numpy as np
+
+from dispatch.check import POLICY_KINDS, policy_totals, recompute_costs
+from dispatch.compile import compile_window
+
+LIMIT_KEYS = {"co2_cap": "co2_cap_t", "renewable_utilisation": "renewable_min_mwh",
+              "non_fossil_share": "non_fossil_min_mwh"}
+
+
+def active(system) -> bool:
+    pol = system.policies or {}
+    return any(pol.get(k) is not None for k in ("co2_cap_t", "renewable_utilisation_min", "non_fossil_share_min"))
+
+
+def _weights(a) -> dict:
+    """Hourly weights (T,) of each limit over the arrays' hours."""
+    vre = np.array([t in ("wind", "solar") for t in a.renewable_tech], bool)
+    return {"co2_cap": a.load_mw.copy(), "renewable_utilisation": a.available_mw[:, vre].sum(axis=1),
+            "non_fossil_share": a.net_demand_mw.copy()}
+
+
+class RunLimits:
+    """The run's policy limits and hourly weights over [first, first + hours + lookahead) (clipped
+    to the data). `totals` = {kind: run limit or None}; `penalties` from the case."""
+
+    def __init__(self, case, first: int, hours: int, lookahead_h: int = 0):
+        sysm = case.system
+        pol = sysm.policies or {}
+        dh = case.data_hours
+        ext = hours + lookahead_h if dh is None else min(hours + lookahead_h, dh - first)
+        a = compile_window(case, first, ext)
+        self.first, self.hours = first, hours
+        self.weights = _weights(a)
+        w = {k: v[:hours] for k, v in self.weights.items()}
+        cap = pol.get("co2_cap_t")
+        if cap is not None and dh is not None:
+            load_all = compile_window(case, 0, dh).load_mw.sum()
+            cap = cap * w["co2_cap"].sum() / load_all if load_all > 0 else cap
+        share_r, share_nf = pol.get("renewable_utilisation_min"), pol.get("non_fossil_share_min")
+        self.totals = {
+            "co2_cap": cap,
+            "renewable_utilisation": None if share_r is None else share_r * float(w["renewable_utilisation"].sum()),
+            "non_fossil_share": None if share_nf is None else share_nf * float(w["non_fossil_share"].sum()),
+        }
+        self.penalties = {"co2_excess_per_t": pol.get("co2_excess_per_t", 0.0),
+                          "energy_shortfall_per_mwh": pol.get("energy_shortfall_per_mwh", 0.0)}
+        self.realised = {k: 0.0 for k in POLICY_KINDS}
+
+    def run_policy(self) -> dict:
+        """The limits over the whole run (for the checker and the report)."""
+        return self._policy({k: v for k, v in self.totals.items()}, self.hours)
+
+    def _policy(self, limits: dict, slack_hours: int) -> dict:
+        out = {LIMIT_KEYS[k]: (None if v is None else float(v)) for k, v in limits.items()}
+        out.update(self.penalties, slack_hours=slack_hours)
+        return out
+
+    def window(self, start: int, n_opt: int, n_dec: int) -> dict:
+        """Limits for the window at data hour `start` optimising n_opt hours (slack in its n_dec
+        decided hours only)."""
+        o = start - self.first
+        limits = {}
+        for k, total in self.totals.items():
+            if total is None:
+                limits[k] = None
+                continue
+            w = self.weights[k]
+            remaining = total - self.realised[k]
+            num, den = w[o:o + n_opt].sum(), w[o:max(self.hours, o + n_opt)].sum()
+            limits[k] = remaining * (num / den if den > 0 else 1.0)
+        return self._policy(limits, n_dec)
+
+    def record(self, case, part, state_before):
+        """Add the decided part's realised totals (recomputed like the checker does)."""
+        a = compile_window(case, part.first_hour, part.T, state_before)
+        real = policy_totals(a, part, recompute_costs(a, part))
+        for k in POLICY_KINDS:
+            self.realised[k] += real[k]
