@@ -64,6 +64,7 @@ class Builder:
         self.row_blocks: dict[str, np.ndarray] = {}
         self.offset_by_hour = None    # (T,) constant objective terms per hour, or None
         self._extra_cost = []
+        self._bounds = []             # (cols, lb, ub) overrides, applied in order
         self._cache = None
 
     # ----------------------------------------------------------- columns
@@ -84,6 +85,12 @@ class Builder:
     def add_cost(self, cols, cost):
         """Add `cost` (broadcast to cols' shape) to the objective coefficients of existing columns."""
         self._extra_cost.append((np.asarray(cols).ravel(), np.broadcast_to(np.asarray(cost, float), np.shape(cols)).ravel()))
+
+    def set_bounds(self, cols, lb, ub):
+        """Change the bounds of existing columns (lb/ub broadcast to cols' shape)."""
+        cols = np.asarray(cols).ravel()
+        self._bounds.append((cols, np.broadcast_to(np.asarray(lb, float), cols.shape),
+                             np.broadcast_to(np.asarray(ub, float), cols.shape)))
 
     def add_offset(self, by_hour):
         """Add constant objective terms, one per hour (T,)."""
@@ -133,7 +140,7 @@ class Builder:
     def arrays(self):
         """The model as arrays: (cost, lb, ub, integrality, row_lo, row_hi, CSR start, index, value).
         Assembled once; adding columns, rows or costs afterwards assembles it again."""
-        key = (self.n_col, self.n_row, len(self._extra_cost))
+        key = (self.n_col, self.n_row, len(self._extra_cost), len(self._bounds))
         if self._cache is None or self._cache[0] != key:
             self._cache = (key, self._assemble())
         return self._cache[1]
@@ -154,7 +161,10 @@ class Builder:
         cost = cat(self._cost, float)
         for ecols, ecost in self._extra_cost:
             np.add.at(cost, ecols, ecost)
-        return (cost, cat(self._lb, float), cat(self._ub, float), cat(self._int, np.int32),
+        lb, ub = cat(self._lb, float), cat(self._ub, float)
+        for bcols, blo, bhi in self._bounds:
+            lb[bcols], ub[bcols] = blo, bhi
+        return (cost, lb, ub, cat(self._int, np.int32),
                 cat(self._rlo, float), cat(self._rhi, float), start, cols.astype(np.int32), vals)
 
     def solve(self, mip_gap=1e-4, time_limit_s=None, threads=1, relax_integers=False, fix=None,

@@ -19,7 +19,7 @@ from dispatch.results import Schedule
 RULES = ("balance", "renewable", "slack_sign", "thermal_limits", "status_logic", "must_run",
          "min_up", "min_down", "ramp", "startup_ramp", "shutdown_ramp", "reserve", "objective",
          "storage_soc", "storage_limits", "storage_exclusive", "storage_fixed_speed", "storage_reserve",
-         "oil_assist", "heating_must_run", "policy")
+         "oil_assist", "heating_must_run", "policy", "network_balance", "line_limits", "tie_limits")
 POLICY_KINDS = ("co2_cap", "renewable_utilisation", "non_fossil_share")   # columns of Schedule.policy_slack
 _FLAG_TOL = 1e-6  # tolerance on 0/1 values (commit, start-up and shut-down flags)
 
@@ -54,8 +54,9 @@ class Costs:
     oil_hours: np.ndarray         # (T, G) bool, hours with oil support (reported, or output below the threshold)
     must_run_short_cost: float    # must_run_short_cost × Σ heating-season shortfall MWh
     policy_penalty: float         # Σ policy slack × its penalty (CO2 excess, energy shortfalls)
+    overload_cost: float          # overload_cost × Σ line overload MWh (dc networks)
     total_cost: float             # Σ_g production + startup + shutdown + oil + storage costs
-    penalty_cost: float           # shed + overgen + curtail + reserve shortfall + must-run + policy
+    penalty_cost: float           # shed + overgen + curtail + reserve shortfall + must-run + policy + overload
     objective: float              # total_cost + penalty_cost
 
 
@@ -150,8 +151,9 @@ def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
     slack = np.asarray(s.policy_slack, float).sum(axis=0)
     policy_penalty = float(slack[0] * pol.get("co2_excess_per_t", 0.0)
                            + (slack[1] + slack[2]) * pol.get("energy_shortfall_per_mwh", 0.0))
+    overload = float(a.network.overload_cost * np.sum(s.overload_mw)) if a.network is not None else 0.0
     total = float(production.sum() + startup.sum() + shutdown.sum() + oil.sum()) + degradation + mode_change
-    penalty = shed + over + curt + short + hs_short + policy_penalty
+    penalty = shed + over + curt + short + hs_short + policy_penalty + overload
     return Costs(production=production, startup=startup, shutdown=shutdown,
                  co2_t=_curve_total(a, a.curve_co2_t_per_h, p, u) + su_co2 + oil_co2,
                  fuel=_curve_total(a, a.curve_fuel_per_h, p, u),
@@ -159,6 +161,7 @@ def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
                  shed_cost=shed, overgen_cost=over, curtail_cost=curt, reserve_short_cost=short,
                  storage_degradation=degradation, storage_mode_change=mode_change,
                  oil=oil, oil_hours=oil_hours, must_run_short_cost=hs_short, policy_penalty=policy_penalty,
+                 overload_cost=overload,
                  total_cost=total, penalty_cost=penalty, objective=total + penalty)
 
 
@@ -320,7 +323,11 @@ def check(arrays: SystemArrays, s: Schedule, tol_mw: float = 1e-4) -> tuple[list
     # 13. policy limits over these hours (realised totals, with the reported slacks)
     _check_policy(out, a, s, costs, tol_mw)
 
-    # 14. the engine's objective may not undercut the recomputed one
+    # 14. network: balance per area (island or zone), line flows from the PTDF, tie limits
+    if a.network is not None:
+        _check_network(out, a, s, tol_mw)
+
+    # 15. the engine's objective may not undercut the recomputed one
     if np.isfinite(s.objective):
         gap = costs.objective - s.objective
         if gap > 1e-6 * abs(costs.objective) + 1e-3:
@@ -380,6 +387,51 @@ def _check_storage(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
           "reserve down above the charge headroom")
     _emit(out, "storage_reserve", r_dn - (st.soc_max_mwh - soc) / st.eta_charge, tol_p, h0, names,
           "reserve down above the room left below soc_max")
+
+
+def node_injection(a: SystemArrays, s: Schedule) -> np.ndarray:
+    """(T, B) net injection at each network node: generation + renewables + storage (discharge −
+    charge) + shed − over-generation − (load + export − import)."""
+    net = a.network
+    inj = -net.demand_mw + np.asarray(s.node_shed_mw, float) - np.asarray(s.node_overgen_mw, float)
+    for node, x in ((net.thermal_node, s.p_mw), (net.ren_node, s.renewable_mw),
+                    (net.storage_node, np.asarray(s.discharge_mw, float) - np.asarray(s.charge_mw, float))):
+        np.add.at(inj, (slice(None), node), np.asarray(x, float))
+    return inj
+
+
+def _check_network(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
+    """Per-area balance (with tie flows), node slacks that add up to the system ones, branch flows
+    recomputed from the PTDF against rating + reported overload, tie flows within their limits."""
+    net, h0 = a.network, s.first_hour
+    inj = node_injection(a, s)
+    T, A = s.T, net.A
+    area_sum = np.zeros((T, A))
+    np.add.at(area_sum, (slice(None), net.area_of_node), inj)
+    if net.model == "zonal" and net.K:
+        tie = np.asarray(s.tie_flow_mw, float)
+        np.add.at(area_sum, (slice(None), net.tie_to), tie)
+        np.add.at(area_sum, (slice(None), net.tie_from), -tie)
+        _emit(out, "tie_limits", tie - net.tie_cap_mw[None, :], tol_mw, h0, net.tie_names, "tie flow above capacity_mw")
+        _emit(out, "tie_limits", -tie - net.tie_rev_mw[None, :], tol_mw, h0, net.tie_names,
+              "reverse tie flow above reverse_capacity_mw")
+    names = [f"area {k}" for k in range(A)] if net.model == "dc" else net.node_names
+    _emit(out, "network_balance", np.abs(area_sum), _tol(tol_mw, np.abs(net.demand_mw).sum(axis=1, keepdims=True)),
+          h0, names, "injections (+ tie flows) of the area do not add up to zero")
+    for what, node, total in (("node_shed_mw", s.node_shed_mw, s.shed_mw), ("node_overgen_mw", s.node_overgen_mw,
+                                                                              s.overgen_mw)):
+        _emit(out, "network_balance", np.abs(np.asarray(node, float).sum(axis=1) - np.asarray(total, float)),
+              _tol(tol_mw, np.asarray(total, float)), h0, None, f"{what} does not add up to the system total")
+        _emit(out, "slack_sign", -np.asarray(node, float), tol_mw, h0, net.node_names, f"{what} negative")
+    _emit(out, "network_balance", np.asarray(s.node_shed_mw, float) - np.maximum(net.demand_mw, 0.0), tol_mw, h0,
+          net.node_names, "shed above the node's demand")
+    if net.model == "dc":
+        flow = inj @ net.ptdf.T
+        over = np.asarray(s.overload_mw, float)
+        _emit(out, "line_limits", np.abs(flow) - net.rating_mw[None, :] - over, _tol(tol_mw, flow), h0,
+              net.branch_names, "|flow| above rating + reported overload")
+        _emit(out, "line_limits", np.abs(flow - np.asarray(s.flow_mw, float)), _tol(tol_mw, flow), h0,
+              net.branch_names, "reported flow differs from the PTDF flow of the injections")
 
 
 def _check_policy(out: list, a: SystemArrays, s: Schedule, costs: Costs, tol_mw: float):

@@ -111,6 +111,92 @@ def storage_inflow(system, prof, first_hour: int, T: int) -> np.ndarray:
 
 
 @dataclass
+class NetworkArrays:
+    """Nodes (buses for model dc, zones for zonal) and what joins them. B nodes, L branches, K ties,
+    A balance areas (islands of a dc net, or zones). Power MW."""
+    model: str                      # "dc" or "zonal"
+    node_names: list                # (B,)
+    area_of_node: np.ndarray        # (B,) int: the balance row each node belongs to
+    thermal_node: np.ndarray        # (G,) int
+    ren_node: np.ndarray            # (R,) int
+    storage_node: np.ndarray        # (N,) int
+    demand_mw: np.ndarray           # (T, B) load + export − import at each node
+    overload_cost: float            # currency/MWh above a branch or tie rating
+    branch_names: list = field(default_factory=list)             # (L,)
+    ptdf: np.ndarray = None         # (L, B) MW of flow per MW injected (withdrawn at the island slack)
+    rating_mw: np.ndarray = None    # (L,) inf = unlimited
+    monitored: np.ndarray = None    # (L,) bool: limits in the model (all, or the lazily found binding set)
+    lazy: bool = False
+    lazy_rounds: int = 0
+    tie_names: list = field(default_factory=list)                # (K,)
+    tie_from: np.ndarray = None     # (K,) int zone
+    tie_to: np.ndarray = None       # (K,) int zone
+    tie_cap_mw: np.ndarray = None   # (K,) from → to
+    tie_rev_mw: np.ndarray = None   # (K,) to → from
+
+    @property
+    def B(self):
+        return len(self.node_names)
+
+    @property
+    def A(self):
+        return int(self.area_of_node.max(initial=0)) + 1
+
+    @property
+    def L(self):
+        return len(self.branch_names)
+
+    @property
+    def K(self):
+        return len(self.tie_names)
+
+
+def network_arrays(system, T: int, load_by_el, flow_by_el, monitored=None) -> NetworkArrays | None:
+    """The window's network arrays (None on a copper plate). load_by_el / flow_by_el: lists of (T,)
+    series per load and per interchange element, in case order."""
+    net = system.network
+    if net is None:
+        return None
+    nodes = system.nodes
+    if net["model"] == "dc":
+        g = system.grid
+        names, area = list(g.bus_names), g.island.copy()
+    else:
+        names = [z["name"] for z in net["zones"]]
+        area = np.arange(len(names))
+    B = len(names)
+    demand = np.zeros((T, B))
+    for k, series in enumerate(load_by_el):
+        pos = nodes["loads"][k]
+        if pos < 0:
+            demand += series[:, None] * system.grid.load_share[None, :]
+        else:
+            demand[:, pos] += series
+    x_nodes = nodes["interchange"]
+    for k, (x, series) in enumerate(zip(system.interchange, flow_by_el)):
+        demand[:, x_nodes[k]] += series if x.direction == "export" else -series
+    out = NetworkArrays(model=net["model"], node_names=names, area_of_node=area, thermal_node=nodes["thermal"],
+                        ren_node=nodes["renewables"], storage_node=nodes["storage"], demand_mw=demand,
+                        overload_cost=net["overload_per_mwh"])
+    if net["model"] == "dc":
+        g = system.grid
+        out.branch_names, out.ptdf, out.rating_mw = list(g.branch_names), g.ptdf, g.rating_mw
+        limited = np.isfinite(g.rating_mw)
+        out.lazy, out.lazy_rounds = net["lazy"], net["lazy_rounds"]
+        out.monitored = (np.zeros(g.L, bool) if net["lazy"] else limited.copy()) if monitored is None else \
+            monitored & limited
+    else:
+        ties = net["ties"]
+        out.tie_names = [t["name"] for t in ties]
+        out.tie_from = np.array([names.index(t["from_zone"]) for t in ties], np.int64)
+        out.tie_to = np.array([names.index(t["to_zone"]) for t in ties], np.int64)
+        out.tie_cap_mw = np.array([t["capacity_mw"] for t in ties], float)
+        out.tie_rev_mw = np.array([t["capacity_mw"] if t["reverse_capacity_mw"] is None else t["reverse_capacity_mw"]
+                                   for t in ties], float)
+    return out
+
+
+@dataclass
 class SystemArrays:
     """One window of the problem. T hours, G thermal units, R renewables, L curve points, S start
     categories. Money in the case currency, power MW, energy MWh, CO2 t."""
@@ -165,6 +251,7 @@ class SystemArrays:
     dpr_price_per_mwh: np.ndarray = None   # (G, K) payment per MWh of depth in each tier (0: unpaid)
     non_fossil: np.ndarray = None          # (G,) bool: nuclear and biomass units count as non-fossil
     policy: dict | None = None             # limits over these hours (dispatch.policy.limits), or None
+    network: NetworkArrays | None = None   # nodes and branches/ties; None = copper plate
 
     def __post_init__(self):
         if self.storage is None:
@@ -224,15 +311,16 @@ def heating_mask(system, first_hour: int, T: int) -> np.ndarray:
     for i, g in enumerate(system.thermal):
         if g.heating_season is None:
             continue
-        a, b = (int(x.replace("-", "")) for x in g.heating_season[:2])
+        a, b = (int(x.replace("-", "")) for x in g.heating_season[:2])   # "MM-DD" (validated) → MMDD
         out[:, i] = (md >= a) & (md <= b) if a <= b else (md >= a) | (md <= b)
     return out
 
 
 def compile_window(case, first_hour: int, T: int, state: InitialState | None = None,
-                   policy: dict | None = None) -> SystemArrays:
+                   policy: dict | None = None, monitored: np.ndarray | None = None) -> SystemArrays:
     """Arrays for hours [first_hour, first_hour + T) of the case's data; `policy` = the limits over
-    these hours (dispatch.policy), None when the case has none."""
+    these hours (dispatch.policy), None when the case has none; `monitored` = (L,) bool branches
+    whose limits start in the model (lazy dc networks; default none when lazy, else all)."""
     sysm, prof = case.system, case.profiles
     th = sysm.thermal
     G = len(th)
@@ -295,13 +383,13 @@ def compile_window(case, first_hour: int, T: int, state: InitialState | None = N
             return prof.get(el.profile_mw, first_hour, T)
         return getattr(el, scale_attr) * prof.get(el.profile, first_hour, T)
 
-    load = np.zeros(T)
-    for ld in sysm.loads:
-        load += scaled(ld, "peak_mw")
+    loads = [scaled(ld, "peak_mw") for ld in sysm.loads]
+    load = np.sum(loads, axis=0) if loads else np.zeros(T)
+    flows = [scaled(x, "capacity_mw") for x in sysm.interchange]
     exp = np.zeros(T)
     imp = np.zeros(T)
-    for x in sysm.interchange:
-        (exp if x.direction == "export" else imp)[:] += scaled(x, "capacity_mw")
+    for x, f in zip(sysm.interchange, flows):
+        (exp if x.direction == "export" else imp)[:] += f
 
     vre = np.array([r.technology in ("wind", "solar") for r in sysm.renewables], bool)
     largest = max((g.p_max_mw for g in th), default=0.0)
@@ -352,4 +440,5 @@ def compile_window(case, first_hour: int, T: int, state: InitialState | None = N
         dpr_price_per_mwh=paid[:, None] * np.array([t["price_per_mwh"] for t in tiers], float)[None, :],
         non_fossil=np.array([g.technology in ("nuclear", "biomass") for g in th], bool),
         policy=policy,
+        network=network_arrays(sysm, T, loads, flows, monitored),
     )

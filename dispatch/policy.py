@@ -2,19 +2,22 @@
 
 Run limits (`run_limits`), from the case's `policies` section:
 - CO2 cap: `co2_cap_t` holds for all hours of the profile data (e.g. a year); a run over part of
-  it gets the share of its hours' load: cap_run = co2_cap_t × Σ_run load / Σ_data load.
+  it gets the share of its hours' load: cap_run = co2_cap_t × Σ_run load / Σ_data load (with only
+  constant profiles, which have no length, the data counts as 8760 h: cap_run = co2_cap_t ×
+  hours / 8760).
 - Renewable utilisation: wind + solar used ≥ `renewable_utilisation_min` × their available energy
   over the run's hours.
 - Non-fossil share: renewables + nuclear/biomass + hydro-reservoir output ≥ `non_fossil_share_min` ×
   net demand (load + export − import) over the run's hours.
 
-Spread rule (`window_limits`): the window starting at run hour o that optimises hours [o, o + n)
-gets the remaining limit (run limit minus what earlier windows realised in their decided hours)
-pro rata to its weight: remaining × W[o, o + n) / W[o, max(H, o + n)), with W the hourly weights —
-forecast load for the CO2 cap, available wind + solar for utilisation, net demand for the non-
-fossil floor — and H the run's hours (a last window's look-ahead past the run counts in both).
-So a window that overshoots its share leaves less to the next, and the last window must close the
-gap: realised totals meet the run limit unless a window's slack (penalised, reported) was used.
+Spread rule (`RunLimits.window`): the window starting at run hour o that optimises hours
+[o, o + n) gets the remaining limit (run limit minus what earlier windows realised in their
+decided hours) pro rata to its weight: remaining × W[o, min(o + n, H)) / W[o, H), with W the
+hourly weights — forecast load for the CO2 cap, available wind + solar for utilisation, net demand
+for the non-fossil floor — and H the run's hours. The limit covers only the window's hours inside
+the run (`rows_hours`); look-ahead hours past the run's end are not constrained. So a window that
+overshoots its share leaves less to the next, and the last window must close the gap: realised
+totals meet the run limit unless a window's slack (penalised, reported) was used.
 """
 import numpy as np
 
@@ -38,22 +41,22 @@ def _weights(a) -> dict:
 
 
 class RunLimits:
-    """The run's policy limits and hourly weights over [first, first + hours + lookahead) (clipped
-    to the data). `totals` = {kind: run limit or None}; `penalties` from the case."""
+    """The run's policy limits and hourly weights over its hours [first, first + hours).
+    `totals` = {kind: run limit or None}; `penalties` from the case."""
 
-    def __init__(self, case, first: int, hours: int, lookahead_h: int = 0):
+    def __init__(self, case, first: int, hours: int):
         sysm = case.system
         pol = sysm.policies or {}
         dh = case.data_hours
-        ext = hours + lookahead_h if dh is None else min(hours + lookahead_h, dh - first)
-        a = compile_window(case, first, ext)
+        a = compile_window(case, first, hours)
         self.first, self.hours = first, hours
-        self.weights = _weights(a)
-        w = {k: v[:hours] for k, v in self.weights.items()}
+        self.weights = w = _weights(a)
         cap = pol.get("co2_cap_t")
         if cap is not None and dh is not None:
             load_all = compile_window(case, 0, dh).load_mw.sum()
-            cap = cap * w["co2_cap"].sum() / load_all if load_all > 0 else cap
+            cap = cap * w["co2_cap"].sum() / load_all if load_all > 0 else cap * hours / dh
+        elif cap is not None:
+            cap = cap * hours / 8760.0
         share_r, share_nf = pol.get("renewable_utilisation_min"), pol.get("non_fossil_share_min")
         self.totals = {
             "co2_cap": cap,
@@ -66,17 +69,18 @@ class RunLimits:
 
     def run_policy(self) -> dict:
         """The limits over the whole run (for the checker and the report)."""
-        return self._policy({k: v for k, v in self.totals.items()}, self.hours)
+        return self._policy(dict(self.totals), self.hours, self.hours)
 
-    def _policy(self, limits: dict, slack_hours: int) -> dict:
+    def _policy(self, limits: dict, slack_hours: int, rows_hours: int) -> dict:
         out = {LIMIT_KEYS[k]: (None if v is None else float(v)) for k, v in limits.items()}
-        out.update(self.penalties, slack_hours=slack_hours)
+        out.update(self.penalties, slack_hours=slack_hours, rows_hours=rows_hours)
         return out
 
     def window(self, start: int, n_opt: int, n_dec: int) -> dict:
-        """Limits for the window at data hour `start` optimising n_opt hours (slack in its n_dec
-        decided hours only)."""
+        """Limits for the window at data hour `start` optimising n_opt hours: over its hours inside
+        the run, with slack in its n_dec decided hours only."""
         o = start - self.first
+        inside = min(n_opt, self.hours - o)
         limits = {}
         for k, total in self.totals.items():
             if total is None:
@@ -84,9 +88,9 @@ class RunLimits:
                 continue
             w = self.weights[k]
             remaining = total - self.realised[k]
-            num, den = w[o:o + n_opt].sum(), w[o:max(self.hours, o + n_opt)].sum()
-            limits[k] = remaining * (num / den if den > 0 else 1.0)
-        return self._policy(limits, n_dec)
+            num, den = w[o:o + inside].sum(), w[o:self.hours].sum()
+            limits[k] = remaining * (num / den if den > 0 else inside / (self.hours - o))
+        return self._policy(limits, n_dec, inside)
 
     def record(self, case, part, state_before):
         """Add the decided part's realised totals (recomputed like the checker does)."""

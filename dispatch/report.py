@@ -51,7 +51,7 @@ def policy_summary(a, s, costs: Costs) -> dict:
             continue
         wins = [w for w in s.windows if kind in w.get("policy_shadow_prices", {})]
         prices = [w["policy_shadow_prices"][kind] for w in wins]
-        hours = [min(w["hours"], s.T) for w in wins]
+        hours = [w.get("decided_h", w["hours"]) for w in wins]
         out[kind] = {"unit": "t" if kind == "co2_cap" else "MWh", "limit": float(limit), "realised": real[kind],
                      "slack": float(s.policy_slack[:, k].sum()),
                      "shadow_price_by_window": prices,

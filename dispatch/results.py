@@ -46,6 +46,15 @@ class Schedule:
     must_run_short_mw: np.ndarray | None = None  # (T, G) output below the heating-season minimum
     policy_slack: np.ndarray | None = None       # (T, 3) CO2 above the cap (t), renewable and non-fossil
     #                                              energy below their floors (MWh); see formulation/policy.py
+    node_names: list = field(default_factory=list)    # B network nodes (buses or zones); none on a copper plate
+    node_price: np.ndarray | None = None         # (T, B) nodal (zonal) marginal prices, currency/MWh
+    node_shed_mw: np.ndarray | None = None       # (T, B) unserved load by node (sums to shed_mw)
+    node_overgen_mw: np.ndarray | None = None    # (T, B)
+    branch_names: list = field(default_factory=list)  # L branches of a dc network
+    flow_mw: np.ndarray | None = None            # (T, L) flow from → to
+    overload_mw: np.ndarray | None = None        # (T, L) flow above the rating (penalised)
+    tie_names: list = field(default_factory=list)     # K zonal ties
+    tie_flow_mw: np.ndarray | None = None        # (T, K) flow from_zone → to_zone
 
     STORAGE_FIELDS = ("charge_mw", "discharge_mw", "soc_mwh", "storage_reserve_up_mw", "storage_reserve_down_mw",
                       "pump_units", "gen_units", "spill_mw")
@@ -62,6 +71,11 @@ class Schedule:
             self.must_run_short_mw = np.zeros((T, G))
         if self.policy_slack is None:
             self.policy_slack = np.zeros((T, 3))
+        for name, labels in (("node_price", "node_names"), ("node_shed_mw", "node_names"),
+                             ("node_overgen_mw", "node_names"), ("flow_mw", "branch_names"),
+                             ("overload_mw", "branch_names"), ("tie_flow_mw", "tie_names")):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros((T, len(getattr(self, labels)))))
 
     @property
     def T(self):
@@ -71,7 +85,8 @@ class Schedule:
         """The first n hours (the decided part of a window)."""
         kw = {k: (v[:n] if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()}
         kw["windows"] = list(self.windows)
-        kw["storage_names"] = list(self.storage_names)
+        for k in ("storage_names", "node_names", "branch_names", "tie_names"):
+            kw[k] = list(getattr(self, k))
         if self.objective_by_hour is not None:
             kw["objective"] = float(kw["objective_by_hour"].sum())
         if n < self.T:

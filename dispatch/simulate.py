@@ -52,12 +52,13 @@ def simulate(case, first_hour: int, hours: int, opts: dict, progress=None) -> Sc
                          f"the profiles cover hours 0..{dh - 1} ({dh} h) from {sysm.start.isoformat()}")
     plan = windows(first_hour, hours, sysm.decided_h, sysm.lookahead_h, dh)
     state = initial_state(sysm)
-    limits = RunLimits(case, first_hour, hours, sysm.lookahead_h) if policy.active(sysm) else None
+    limits = RunLimits(case, first_hour, hours) if policy.active(sysm) else None
     parts = []
     t0 = time.perf_counter()
     for i, (start, n_dec, n_opt) in enumerate(plan):
         arrays = compile_window(case, start, n_opt, state, limits.window(start, n_opt, n_dec) if limits else None)
         part = solve_window(arrays, opts).take(n_dec)
+        part.windows[-1]["decided_h"] = n_dec
         if limits:
             limits.record(case, part, state)
         state = part.end_state(state)

@@ -9,6 +9,8 @@ import time
 import numpy as np
 
 from dispatch.formulation import build_model
+from dispatch.formulation.balance import nodes
+from dispatch.formulation.network import add_flow_rows, flows_from_solution
 from dispatch.results import Schedule
 
 
@@ -28,11 +30,7 @@ def solve_window(a, opts: dict) -> Schedule:
     t0 = time.perf_counter()
     b = build_model(a, opts)
     build_s = time.perf_counter() - t0
-    res = b.solve(mip_gap=opts.get("mip_gap", 0.005), time_limit_s=opts.get("time_limit_s"),
-                  threads=opts.get("threads", 1), options=opts.get("highs"))
-    if not res.has_solution:
-        raise SolveError(f"window starting at hour {a.first_hour} ({a.T} h): no feasible solution "
-                         f"(HiGHS status: {res.status}, {res.time_s:.1f} s)")
+    res, lazy = _solve_lazily(b, a, opts)
     val = lambda name: res.x[b.var(name)]  # noqa: E731
     u = np.rint(val("u")).astype(np.int8)
     v = np.rint(val("v")).astype(np.int8)
@@ -53,9 +51,17 @@ def solve_window(a, opts: dict) -> Schedule:
         x, objective = lp.x, lp.objective
     val = lambda name: x[b.var(name)]  # noqa: E731
     p_above = np.clip(val("p"), 0.0, None) * u
-    price = np.full(a.T, np.nan)
+    B, demand, area, *_ = nodes(a)
+    node_price = np.full((a.T, B), np.nan)
     if opts.get("prices", True) and lp.row_dual is not None:
-        price = lp.row_dual[b.row_blocks["balance"]].copy()
+        node_price = lp.row_dual[b.row_blocks["balance"]].reshape(a.T, -1)[:, area]
+        net = a.network
+        if net is not None and net.model == "dc":
+            for l in np.nonzero(lazy["monitored"])[0]:
+                node_price += lp.row_dual[b.row_blocks[f"flow_{l}"]][:, None] * net.ptdf[l][None, :]
+    weight = np.maximum(demand, 0.0)
+    price = np.where(weight.sum(axis=1) > 0, (node_price * weight).sum(axis=1) / np.maximum(weight.sum(axis=1), 1e-12),
+                     node_price.mean(axis=1))
     duals = {}
     if lp.row_dual is not None:   # shadow prices: cost of tightening each policy limit by one unit
         for kind, row, sign in (("co2_cap", "policy_co2", -1.0), ("renewable_utilisation", "policy_renewable", 1.0),
@@ -67,22 +73,68 @@ def solve_window(a, opts: dict) -> Schedule:
     info = {"first_hour": a.first_hour, "hours": a.T, "status": res.status, "objective": objective,
             "bound": res.bound, "gap": gap, "solve_s": res.time_s, "build_s": build_s,
             "price_s": price_s, "n_cols": b.n_col, "n_rows": b.n_row, "policy_shadow_prices": duals,
-            "policy_limits": dict(a.policy) if a.policy else {}}
+            "policy_limits": dict(a.policy) if a.policy else {}, **lazy}
     return Schedule(
         first_hour=a.first_hour, thermal_names=list(a.thermal_names), renewable_names=list(a.renewable_names),
         commit=u, startup=v, shutdown=w,
         p_mw=(a.p_min_mw[None, :] * u + p_above),
         reserve_up_mw=np.clip(val("r_up"), 0.0, None) * u, reserve_down_mw=np.clip(val("r_dn"), 0.0, None) * u,
         renewable_mw=ren, curtail_mw=a.available_mw - ren,
-        shed_mw=np.clip(val("shed"), 0.0, None), overgen_mw=np.clip(val("overgen"), 0.0, None),
+        shed_mw=np.clip(val("shed"), 0.0, None).sum(axis=1), overgen_mw=np.clip(val("overgen"), 0.0, None).sum(axis=1),
         reserve_up_short_mw=np.clip(val("short_up"), 0.0, None),
         reserve_down_short_mw=np.clip(val("short_dn"), 0.0, None),
         oil_assist=(np.rint(val("oil")).astype(np.int8) * u), must_run_short_mw=np.clip(val("hs_short"), 0.0, None),
         policy_slack=np.clip(val("pol_slack"), 0.0, None),
+        **_network_fields(a, val, node_price),
         storage_names=list(a.storage.names), **_storage_fields(a, val),
         price=price, objective=objective, objective_by_hour=b.objective_by_hour(x, a.T), lower_bound=res.bound,
         gap=gap, windows=[info],
     )
+
+
+def _solve_lazily(b, a, opts):
+    """Solve the MILP; with a lazy dc network, add the limits of violated branches and re-solve
+    (at most lazy_rounds times, then every limit). Returns (SolveResult, info dict with `monitored`
+    (L,) bool, `lazy_rounds_used`, `lines_added`)."""
+    net = a.network
+    dc = net is not None and net.model == "dc"
+    monitored = net.monitored.copy() if dc else np.zeros(0, bool)
+    limited = np.isfinite(net.rating_mw) if dc else monitored
+    rounds = 0
+    while True:
+        res = b.solve(mip_gap=opts.get("mip_gap", 0.005), time_limit_s=opts.get("time_limit_s"),
+                      threads=opts.get("threads", 1), options=opts.get("highs"))
+        if not res.has_solution:
+            raise SolveError(f"window starting at hour {a.first_hour} ({a.T} h): no feasible solution "
+                             f"(HiGHS status: {res.status}, {res.time_s:.1f} s)")
+        if not (dc and net.lazy):
+            break
+        flows = flows_from_solution(a, lambda name: res.x[b.var(name)])
+        bad = (np.abs(flows) > net.rating_mw[None, :] + 1e-4).any(axis=0) & limited & ~monitored
+        if not bad.any():
+            break
+        if rounds >= net.lazy_rounds:     # give up on laziness: every remaining limit
+            bad = limited & ~monitored
+        add_flow_rows(b, a, np.nonzero(bad)[0])
+        monitored |= bad
+        rounds += 1
+    return res, {"monitored": monitored, "lazy_rounds_used": rounds, "lines_monitored": int(monitored.sum())}
+
+
+def _network_fields(a, val, node_price) -> dict:
+    """Network part of the Schedule: node prices, node shed/over-generation, branch flows and
+    overloads (dc), tie flows (zonal)."""
+    net = a.network
+    if net is None:
+        return {}
+    out = {"node_names": list(net.node_names), "node_price": node_price,
+           "node_shed_mw": np.clip(val("shed"), 0.0, None), "node_overgen_mw": np.clip(val("overgen"), 0.0, None)}
+    if net.model == "dc":
+        out.update(branch_names=list(net.branch_names), flow_mw=flows_from_solution(a, val),
+                   overload_mw=np.clip(val("ov_up"), 0.0, None) + np.clip(val("ov_dn"), 0.0, None))
+    else:
+        out.update(tie_names=list(net.tie_names), tie_flow_mw=val("tie") if net.K else np.zeros((a.T, 0)))
+    return out
 
 
 def _storage_fields(a, val) -> dict:

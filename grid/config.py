@@ -316,6 +316,11 @@ def _cross_checks(doc: dict, path):
                 raise InputError(path, f"{fp}.startup[{k}].cost", g["startup"][k]["cost"],
                                  f"a colder start may not cost less than a hotter one (total {totals[k]:g} < "
                                  f"{totals[k - 1]:g} of startup[{k - 1}], fuel and carbon included)")
+        for k in range(1, len(g["startup"])):
+            if g["startup"][k]["fuel"] < g["startup"][k - 1]["fuel"]:
+                raise InputError(path, f"{fp}.startup[{k}].fuel", g["startup"][k]["fuel"],
+                                 f"allowed >= startup[{k - 1}].fuel ({g['startup'][k - 1]['fuel']}): a colder start "
+                                 "burns at least as much fuel (and emits at least as much CO2)")
         if any(s["fuel"] > 0 for s in g["startup"]) and g["fuel"] is None:
             raise InputError(path, f"{fp}.startup", None, "start-up fuel needs the unit's `fuel`", show_value=False)
         if g["oil_assist"] is not None and g["oil_assist"]["below_mw"] > g["p_max_mw"]:
@@ -371,6 +376,20 @@ def _cross_checks(doc: dict, path):
             if st["inflow_mw"] != 0.0:
                 raise InputError(path, f"{fp}.inflow_mw", st["inflow_mw"], "give inflow_mw or monthly_energy_mwh, not both")
         series_ref(st["inflow_mw"], f"{fp}.inflow_mw")
+    net = doc["network"]
+    if net is not None:
+        zones = [z["name"] for z in net["zones"]]
+        if net["model"] == "dc" and net["pandapower"] is None and net["file"] is None:
+            raise InputError(path, "network.pandapower", None, "model dc needs a net: pandapower (a built-in case "
+                             "name, e.g. case39) or file", show_value=False)
+        if net["model"] == "zonal" and not zones:
+            raise InputError(path, "network.zones", [], "model zonal needs at least one zone")
+        for k, tie in enumerate(net["ties"]):
+            for key in ("from_zone", "to_zone"):
+                if tie[key] not in zones:
+                    raise InputError(path, f"network.ties[{k}].{key}", tie[key], "one of " + ", ".join(zones or ["(no zones)"]))
+            if tie["from_zone"] == tie["to_zone"]:
+                raise InputError(path, f"network.ties[{k}].to_zone", tie["to_zone"], "a zone other than from_zone")
     dpr = doc["deep_peak_regulation"]
     for k, t in enumerate(dpr["technologies"]):
         if t not in TECHNOLOGIES_THERMAL:
@@ -390,11 +409,14 @@ def _cross_checks(doc: dict, path):
 
 
 def _month_day(text, fp, path) -> tuple[int, int]:
-    """(month, day) of an "MM-DD" text; InputError otherwise (29 Feb is allowed)."""
+    """(month, day) of an "MM-DD" text (two digits each, not 02-29); InputError otherwise."""
+    allowed = "a day of the year as MM-DD with two digits each, e.g. 11-01 (not 02-29, which most years lack)"
+    if not re.fullmatch(r"\d\d-\d\d", str(text)) or str(text) == "02-29":
+        raise InputError(path, fp, text, allowed)
     try:
-        d = datetime.strptime("2000-" + str(text), "%Y-%m-%d")
+        d = datetime.strptime("2001-" + str(text), "%Y-%m-%d")
     except ValueError:
-        raise InputError(path, fp, text, "a day of the year as MM-DD, e.g. 11-01") from None
+        raise InputError(path, fp, text, allowed) from None
     return d.month, d.day
 
 

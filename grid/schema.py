@@ -119,6 +119,8 @@ RESERVE_FIELDS = {
 THERMAL_FIELDS = {
     "name": S("unique unit name"),
     "technology": E("technology, for reporting", TECHNOLOGIES_THERMAL, "other"),
+    "bus": S("network bus (network.model dc): pandapower bus index or bus name", None),
+    "zone": S("zone name (network.model zonal)", None),
     "p_min_mw": F("minimum stable output while on", "MW", REQUIRED, 0.0),
     "p_max_mw": F("maximum output", "MW", REQUIRED, 0.0, lo_open=True),
     "ramp_up_mw_per_h": F("ramp-up limit between on hours (on output above p_min)", "MW/h", None, 0.0, lo_open=True),
@@ -165,6 +167,8 @@ THERMAL_FIELDS = {
 RENEWABLE_FIELDS = {
     "name": S("unique name"),
     "technology": E("technology", TECHNOLOGIES_RENEWABLE, "other"),
+    "bus": S("network bus (network.model dc): pandapower bus index or bus name", None),
+    "zone": S("zone name (network.model zonal)", None),
     "capacity_mw": F("installed capacity; `profile` is then per unit of it", "MW", None, 0.0),
     "profile": SER("availability per unit of capacity_mw", "p.u.", None, 0.0, 1.0),
     "profile_mw": SER("availability in MW (instead of capacity_mw × profile)", "MW", None),
@@ -172,9 +176,11 @@ RENEWABLE_FIELDS = {
     "curtailment_per_mwh": F("curtailment penalty for this plant (default: penalties.curtailment_per_mwh)", "currency/MWh", None, 0.0),
 }
 
-LOAD_FIELDS = {
+LOAD_FIELDS = {  # with a dc network, a load without `bus` is spread over the net's loads pro rata
     "name": S("unique name"),
     "peak_mw": F("peak load; `profile` is then per unit of it", "MW", None, 0.0),
+    "bus": S("network bus (network.model dc): pandapower bus index or bus name", None),
+    "zone": S("zone name (network.model zonal)", None),
     "profile": SER("load per unit of peak_mw", "p.u.", None, 0.0),
     "profile_mw": SER("load in MW (instead of peak_mw × profile)", "MW", None),
 }
@@ -182,6 +188,8 @@ LOAD_FIELDS = {
 INTERCHANGE_FIELDS = {
     "name": S("unique name"),
     "direction": E("export leaves the system like a load; import enters like must-take supply", ("export", "import")),
+    "bus": S("network bus (network.model dc): pandapower bus index or bus name", None),
+    "zone": S("zone name (network.model zonal)", None),
     "capacity_mw": F("line capacity; `profile` is then per unit of it", "MW", None, 0.0),
     "profile": SER("scheduled flow per unit of capacity_mw", "p.u.", None, 0.0, 1.0),
     "profile_mw": SER("scheduled flow in MW", "MW", None),
@@ -192,6 +200,8 @@ STORAGE_FIELDS = {
     "technology": E("battery, pumped_hydro or hydro_reservoir (sets defaults: round-trip efficiency; a reservoir "
                     "has no pumps and stores MWh of generation)", ("battery", "pumped_hydro", "hydro_reservoir")),
     "units": I("identical units in the station (pumped hydro); a battery is 1", "", 1, 1, 64),
+    "bus": S("network bus (network.model dc): pandapower bus index or bus name", None),
+    "zone": S("zone name (network.model zonal)", None),
     "discharge_mw": F("discharge (turbine) capacity of the station", "MW", REQUIRED, 0.0, lo_open=True),
     "charge_mw": F("charge (pump) capacity of the station (default discharge_mw)", "MW", None, 0.0, lo_open=True),
     "energy_mwh": F("energy capacity", "MWh", REQUIRED, 0.0, lo_open=True),
@@ -311,6 +321,32 @@ CASE = {
         "energy_shortfall_per_mwh": F("penalty on energy below a utilisation or non-fossil floor", "currency/MWh",
                                       3000.0, 0.0),
     }, {}),
+    "network": M("transmission network; without it the system is a copper plate (README \"Networks\")", {
+        "model": E("copper_plate (one balance), dc (PTDF line limits from a pandapower net) or zonal (zones "
+                   "joined by tie lines)", ("copper_plate", "dc", "zonal"), "copper_plate"),
+        "pandapower": S("a built-in pandapower network, e.g. case39, case24_ieee_rts, case300", None),
+        "file": S("a pandapower JSON (.json) or MATPOWER (.m, .mat) file, relative to the case file", None),
+        "rating_scale": F("multiplies every branch rating", "", 1.0, 0.0, lo_open=True),
+        "missing_rating": E("branches without a usable rating (0, NaN or >= 9000 MW): default_rating_mw (none: "
+                            "unlimited) or base_flow (base_flow_factor × |DC flow at the net's own dispatch|)",
+                            ("default", "base_flow"), "default"),
+        "default_rating_mw": F("rating of branches without one (missing_rating: default); none = unlimited", "MW",
+                               None, 0.0, lo_open=True),
+        "base_flow_factor": F("missing_rating: base_flow multiplier", "", 1.5, 0.0, lo_open=True),
+        "min_rating_mw": F("missing_rating: base_flow floor", "MW", 50.0, 0.0),
+        "lazy": B("add only the line limits that bind (solve, check every flow, add violated lines, re-solve)", True),
+        "lazy_rounds": I("at most this many re-solves per window before all limits are added", "", 10, 1, 100),
+        "overload_per_mwh": F("penalty on flow above a line or tie rating", "currency/MWh", 20000.0, 0.0),
+        "islands": E("several islands: an error, or a separate balance per island", ("error", "separate"), "error"),
+        "zones": L("zones (model zonal)", {"name": S("zone name")}, []),
+        "ties": L("tie lines between zones (model zonal)", {
+            "name": S("unique tie name"),
+            "from_zone": S("zone at the sending end (positive flow)"),
+            "to_zone": S("zone at the receiving end"),
+            "capacity_mw": F("limit from → to", "MW", REQUIRED, 0.0),
+            "reverse_capacity_mw": F("limit to → from (default capacity_mw)", "MW", None, 0.0),
+        }, []),
+    }, None),
     "reserves": M("spinning reserve requirements", {
         "up": M("upward reserve", RESERVE_FIELDS, {}),
         "down": M("downward reserve", RESERVE_FIELDS, {}),

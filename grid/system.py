@@ -5,6 +5,8 @@ name (str) or a number broadcast to every hour; `profiles` turns them into array
 """
 import math
 from dataclasses import dataclass
+
+import numpy as np
 from datetime import datetime
 
 from grid.errors import InputError
@@ -54,6 +56,8 @@ class ThermalUnit:
     oil_cost_per_h: float = 0.0        # currency per hour of oil support
     oil_co2_t_per_h: float = 0.0       # tCO2 per hour of oil support
     heating_season: tuple | None = None   # (start "MM-DD", end "MM-DD", min output share of p_max)
+    bus: str | None = None             # network bus reference (model dc)
+    zone: str | None = None            # zone name (model zonal)
     retrofit: str | None = None        # name of the retrofit package applied, if any
     pre_retrofit_p_min_mw: float | None = None   # minimum stable load before the retrofit (None: p_min_mw)
 
@@ -67,6 +71,8 @@ class Renewable:
     profile_mw: object       # MW series or None
     min_profile_mw: object
     curtailment_per_mwh: float | None
+    bus: str | None = None
+    zone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,8 @@ class Load:
     peak_mw: float | None
     profile: object
     profile_mw: object
+    bus: str | None = None
+    zone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,8 @@ class Interchange:
     capacity_mw: float | None
     profile: object
     profile_mw: object
+    bus: str | None = None
+    zone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,8 @@ class Storage:
     inflow_mw: object               # series reference (MW of generation)
     monthly_energy_mwh: tuple | None  # 12 monthly inflow energies, or None
     min_release_mw: float
+    bus: str | None = None
+    zone: str | None = None
     capex_per_kw: float = 0.0       # currency per kW of discharge_mw
     capex_per_kwh: float = 0.0      # currency per kWh of energy_mwh
     lifetime_years: float = 15.0
@@ -173,6 +185,9 @@ class System:
     retrofits: tuple = ()    # RetrofitPackage (grid.retrofit), already applied to `thermal`
     deep_peak_regulation: dict | None = None   # {technologies: [...], tiers: [{below_share, price_per_mwh}]}
     policies: dict | None = None               # the validated `policies` section
+    network: dict | None = None                # the validated `network` section (None: copper plate)
+    grid: object = None                        # grid.network.Network (model dc), else None
+    nodes: dict | None = None                  # element → node position, see `node_map`
 
     def fuel(self, name) -> Fuel:
         return next(f for f in self.fuels if f.name == name)
@@ -193,7 +208,57 @@ def parse_start(text: str, path, field="time.start") -> datetime:
 
 
 def build_system(doc: dict, path) -> System:
-    """Turn a validated case document (grid.config.validate) into a frozen System."""
+    """Turn a validated case document (grid.config.validate) into a frozen System (with its
+    network, when the case has one)."""
+    sysm = _build_system(doc, path)
+    if sysm.network is None:
+        return sysm
+    import dataclasses
+    from pathlib import Path
+    grid = None
+    if sysm.network["model"] == "dc":
+        from grid.network import build_network, load_net
+        spec = sysm.network
+        net = load_net(spec, Path(path).parent, path)
+        grid = build_network(net, spec, spec["pandapower"] or spec["file"], path)
+        if grid.n_islands > 1 and spec["islands"] == "error":
+            small = [grid.bus_names[b] for b in np.nonzero(grid.island > 0)[0][:8]]
+            raise InputError(path, "network.islands", "error",
+                             f"the net has {grid.n_islands} islands (buses {', '.join(small)} are not connected to "
+                             "the main one): set islands: separate for a balance per island, or fix the net")
+    return dataclasses.replace(sysm, grid=grid, nodes=node_map(sysm, grid, path))
+
+
+def node_map(sysm: "System", grid, path) -> dict:
+    """{section: (n,) int node positions} for thermal, renewables, storage, interchange (bus positions
+    for model dc, zone positions for zonal) and loads (−1 = spread by the net's load shares)."""
+    model = sysm.network["model"]
+    zones = [z["name"] for z in sysm.network["zones"]]
+    out = {}
+    for sec in ("thermal", "renewables", "storage", "loads", "interchange"):
+        pos = []
+        for i, el in enumerate(getattr(sysm, sec)):
+            ref = el.bus if model == "dc" else el.zone
+            key = "bus" if model == "dc" else "zone"
+            if ref is None:
+                if sec == "loads" and model == "dc":
+                    pos.append(-1)
+                    continue
+                raise InputError(path, f"{sec}[{i}].{key}", None,
+                                 f"required with network.model {model}: " +
+                                 ("a bus of the network" if model == "dc" else "one of " + ", ".join(zones)),
+                                 show_value=False)
+            if model == "dc":
+                pos.append(grid.position(ref, path, f"{sec}[{i}].bus"))
+            elif ref in zones:
+                pos.append(zones.index(ref))
+            else:
+                raise InputError(path, f"{sec}[{i}].zone", ref, "one of " + ", ".join(zones or ["(no zones)"]))
+        out[sec] = np.array(pos, np.int64)
+    return out
+
+
+def _build_system(doc: dict, path) -> System:
     thermal = []
     entries, packages = apply_retrofits(doc, path)
     for g in entries:
@@ -222,7 +287,7 @@ def build_system(doc: dict, path) -> System:
             oil_below_mw=oil["below_mw"] if oil else 0.0, oil_cost_per_h=oil["cost_per_h"] if oil else 0.0,
             oil_co2_t_per_h=oil["co2_t_per_h"] if oil else 0.0,
             heating_season=(season["start"], season["end"], season["min_output_share"]) if season else None,
-            retrofit=g.get("retrofit"), pre_retrofit_p_min_mw=g.get("pre_retrofit_p_min_mw"),
+            retrofit=g.get("retrofit"), pre_retrofit_p_min_mw=g.get("pre_retrofit_p_min_mw"), bus=g["bus"], zone=g["zone"],
         ))
     r_up, r_dn = (ReserveRule(**doc["reserves"][d]) for d in ("up", "down"))
     return System(
@@ -241,4 +306,5 @@ def build_system(doc: dict, path) -> System:
         reserve_up=r_up, reserve_down=r_dn,
         profiles=dict(doc["profiles"]), source=str(path), document=doc,
         retrofits=packages, deep_peak_regulation=doc["deep_peak_regulation"], policies=doc["policies"],
+        network=doc["network"] if doc["network"] and doc["network"]["model"] != "copper_plate" else None,
     )

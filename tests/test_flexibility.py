@@ -331,3 +331,58 @@ def test_every_flexibility_rule_has_a_mutation():
     src = inspect.getsource(sys.modules[__name__])
     for rule in ("oil_assist", "heating_must_run", "policy"):
         assert f'== {{"{rule}"}}' in src or f'"{rule}" in _rules' in src
+
+
+def test_mutation_below_the_retrofitted_minimum(solved):
+    # the retrofit moved p_min to 30 MW: 25 MW (the shortfall shed) breaks the unit limits
+    a, s = copy.deepcopy(solved["oil"])
+    s.p_mw[0, 0] = 25.0
+    s.shed_mw[0] += 5.0
+    s.objective = np.nan
+    assert _rules(a, s) == {"thermal_limits"}
+
+
+@pytest.mark.parametrize("lookahead", [0, 2])
+def test_look_ahead_past_the_run_is_not_capped(tmp_path, lookahead):
+    # 4 h of data at 100 MW, cap 200 t over the data: a 2 h run gets 100 t. Its only window's
+    # look-ahead lies past the run, so the cap covers hours 0-1 only: x + 0.4 (200 − x) = 100 →
+    # 33.3 MWh of coal, 93333 CNY, with or without look-ahead
+    case = cap_case(tmp_path, [100] * 4, cap=200, decided=2)
+    case = _without(case, "nuclear")
+    from dispatch.api import change
+    case = change(case, {"horizon": {"lookahead_h": lookahead}})
+    s = simulate(case, 0, 2, engine_options(case.system))
+    a = compile_window(case, 0, 2, policy=run_policy(case, 0, 2))
+    violations, c = check(a, s)
+    assert violations == []
+    assert s.p_mw[:, 0].sum() == pytest.approx(100 / 0.6 * 0.2, abs=1e-6)
+    assert c.objective == pytest.approx(93333.3333, abs=1e-3)
+    assert s.windows[0]["policy_limits"]["rows_hours"] == 2
+
+
+def test_floor_with_look_ahead_past_the_run(tmp_path):
+    # a utilisation floor met within the run: the look-ahead's wind does not count toward it
+    coal = linear_unit("coal", 0, 100, 0, 300)
+    case = make_case(tmp_path, {"demand": [100] * 4, "w": [50] * 4}, [coal],
+                     renewables=[{"name": "wind", "technology": "wind", "profile_mw": "w"}],
+                     policies={"renewable_utilisation_min": 0.9}, horizon={"decided_h": 2, "lookahead_h": 2})
+    s = simulate(case, 0, 2, engine_options(case.system))
+    a = compile_window(case, 0, 2, policy=run_policy(case, 0, 2))
+    violations, c = check(a, s)
+    assert violations == [] and s.policy_slack.sum() == 0
+
+
+@pytest.mark.parametrize("text", ["11-1", "2-15", "02-29", "13-01", "11/01"])
+def test_bad_heating_season_dates(tmp_path, text):
+    with pytest.raises(InputError) as e:
+        make_case(tmp_path, {"demand": [100]}, [dict(CHP, heating_season={"start": text, "end": "04-15",
+                                                                           "min_output_share": 0.6})])
+    assert "heating_season.start" in str(e.value) and "MM-DD" in str(e.value)
+
+
+def test_colder_start_may_not_burn_less_fuel(tmp_path):
+    unit = dict(COAL, fuel="coal", cost_curve=None, fuel_curve={"mw": [50, 100], "fuel_per_h": [20, 36]},
+                startup=[{"lag_h": 1, "fuel": 100}, {"lag_h": 5, "cost": 1000, "fuel": 0}])
+    with pytest.raises(InputError) as e:
+        make_case(tmp_path, {"demand": [100]}, [unit], fuels=[{"name": "coal", "price": 1, "co2_t_per_unit": 2.66}])
+    assert "startup[1].fuel" in str(e.value) and "colder start" in str(e.value)

@@ -1,25 +1,47 @@
-"""Copper-plate energy balance with renewables, curtailment and slacks.
+"""Energy balance per area with renewables, curtailment and slacks.
 
-  Σ_g (p_min·u + p) + Σ_r ren + Σ_s (dis − ch) + shed − overgen = load + export − import
-ren ∈ [min_output, available]; curtailment (available − ren) costs curtailment_cost per MWh
-(a constant offset plus −cost on ren); shed costs VOLL, over-generation its penalty.
+Areas are the whole system (copper plate), the islands of a dc network, or the zones of a zonal
+network. Per hour t and area A (nodes b ∈ A: buses or zones; one node on a copper plate):
+  Σ_{g∈A} (p_min·u + p) + Σ_{r∈A} ren + Σ_{s∈A} (dis − ch) + Σ_{b∈A} (shed_b − overgen_b)
+      + Σ_{ties into A} tie − Σ_{ties out of A} tie = Σ_{b∈A} demand_b
+with demand = load + export − import. ren ∈ [min_output, available]; curtailment (available − ren)
+costs curtailment_cost per MWh (a constant offset plus −cost on ren); shed (T, B) costs VOLL,
+over-generation (T, B) its penalty; ties (T, K) lie in [−reverse capacity, capacity]. The dual of
+an area's row is its marginal price (a zone's price in zonal mode).
 """
 import numpy as np
 
 
+def nodes(a):
+    """(B, demand (T, B), area (B,), thermal (G,), renewable (R,), storage (N,) node positions)."""
+    net = a.network
+    if net is None:
+        z = lambda n: np.zeros(n, np.int64)  # noqa: E731
+        return 1, a.net_demand_mw[:, None], z(1), z(a.G), z(a.R), z(a.storage.N)
+    return net.B, net.demand_mw, net.area_of_node, net.thermal_node, net.ren_node, net.storage_node
+
+
 def add(b, a, opts):
-    T, G, R = a.T, a.G, a.R
+    T, G, R, N = a.T, a.G, a.R, a.storage.N
+    B, demand, area, g_node, r_node, s_node = nodes(a)
+    A = int(area.max(initial=0)) + 1
     u, p = b.var("u"), b.var("p")
     ren = b.add_var("ren", (T, R), a.min_output_mw, a.available_mw, -np.broadcast_to(a.curtailment_cost, (T, R)))
     b.add_offset((a.available_mw * a.curtailment_cost[None, :]).sum(axis=1))
-    need = a.net_demand_mw
-    shed = b.add_var("shed", (T,), 0.0, np.maximum(need, 0.0), a.voll)
-    over = b.add_var("overgen", (T,), 0.0, np.inf, a.overgen_cost)
-    rows_g = np.repeat(np.arange(T), G)
-    rows_r = np.repeat(np.arange(T), R)
-    N = a.storage.N
-    rows_s = np.repeat(np.arange(T), N)
-    st_terms = [(rows_s, b.var("dis").ravel(), 1.0), (rows_s, b.var("ch").ravel(), -1.0)] if N else []
-    b.add_rows("balance", T, need, need,
-               (rows_g, u.ravel(), np.broadcast_to(a.p_min_mw, (T, G)).ravel()),
-               (rows_g, p.ravel(), 1.0), (rows_r, ren.ravel(), 1.0), (shed, 1.0), (over, -1.0), *st_terms)
+    shed = b.add_var("shed", (T, B), 0.0, np.maximum(demand, 0.0), a.voll)
+    over = b.add_var("overgen", (T, B), 0.0, np.inf, a.overgen_cost)
+    t = np.arange(T)[:, None]
+    row = lambda node: (t * A + area[node][None, :])  # noqa: E731  (T, n) balance row of each element
+    rhs = np.zeros((T, A))
+    np.add.at(rhs, (np.repeat(np.arange(T), B), np.tile(area, T)), demand.ravel())
+    terms = [(row(g_node).ravel(), u.ravel(), np.broadcast_to(a.p_min_mw, (T, G)).ravel()),
+             (row(g_node).ravel(), p.ravel(), 1.0), (row(r_node).ravel(), ren.ravel(), 1.0),
+             (row(np.arange(B)).ravel(), shed.ravel(), 1.0), (row(np.arange(B)).ravel(), over.ravel(), -1.0)]
+    if N:
+        terms += [(row(s_node).ravel(), b.var("dis").ravel(), 1.0), (row(s_node).ravel(), b.var("ch").ravel(), -1.0)]
+    net = a.network
+    if net is not None and net.model == "zonal" and net.K:
+        K = net.K
+        tie = b.add_var("tie", (T, K), np.broadcast_to(-net.tie_rev_mw, (T, K)), np.broadcast_to(net.tie_cap_mw, (T, K)))
+        terms += [(row(net.tie_to).ravel(), tie.ravel(), 1.0), (row(net.tie_from).ravel(), tie.ravel(), -1.0)]
+    b.add_rows("balance", T * A, rhs.ravel(), rhs.ravel(), *terms)

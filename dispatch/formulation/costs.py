@@ -5,7 +5,7 @@ p = Σ_k seg_k (output above p_min), 0 ≤ seg_k ≤ width_k·u (the tight, pers
 Σ_k slope_k·seg_k + cost(p_min)·u. Within a convex stretch of the curve the segments fill in order
 at any optimum. Where the marginal cost falls (a concave break after segment k, e.g. the deep-
 cycling segment of a retrofitted coal unit that costs more per MWh than the segment above it), a
-binary z(t, g, k) orders the fill exactly — never a convex relaxation that under-costs deep cycling:
+binary z(t, g, k) orders the fill exactly (likewise where the marginal CO2 falls, for a CO2 cap) — never a convex relaxation that under-costs deep cycling:
   seg_j ≥ width_j·z   (j ≤ k: every segment up to the break is full when z = 1)
   seg_j ≤ width_j·z   (j > k: no segment after the break is used when z = 0)
   z(break k') ≤ z(break k) for k < k' of the same unit.
@@ -18,16 +18,17 @@ import numpy as np
 
 
 def concave_breaks(a) -> tuple[np.ndarray, np.ndarray]:
-    """(unit index, segment index k) of every break where the marginal cost falls from segment k to
-    k + 1 (both of positive width). Shapes (M,), (M,)."""
-    mw, cost = a.curve_mw, a.curve_cost_per_h
+    """(unit index, segment index k) of every break where the marginal cost — or the marginal CO2,
+    which a CO2 cap prices — falls from segment k to k + 1 (both of positive width). Shapes (M,)."""
+    mw = a.curve_mw
     if mw.shape[1] < 3:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     width = np.diff(mw, axis=1)
-    slope = np.divide(np.diff(cost, axis=1), width, out=np.zeros_like(width), where=width > 0)
-    drop = (slope[:, 1:] < slope[:, :-1] - 1e-9 * np.maximum(1.0, np.abs(slope[:, :-1]))) \
-        & (width[:, 1:] > 0) & (width[:, :-1] > 0)
-    gg, kk = np.nonzero(drop)
+    drop = np.zeros((mw.shape[0], mw.shape[1] - 2), bool)
+    for y in (a.curve_cost_per_h, a.curve_co2_t_per_h):
+        slope = np.divide(np.diff(y, axis=1), width, out=np.zeros_like(width), where=width > 0)
+        drop |= slope[:, 1:] < slope[:, :-1] - 1e-9 * np.maximum(1.0, np.abs(slope[:, :-1]))
+    gg, kk = np.nonzero(drop & (width[:, 1:] > 0) & (width[:, :-1] > 0))
     return gg, kk
 
 

@@ -4,8 +4,10 @@
   Σ_t Σ_{wind, solar} ren + Σ_t slack_ren(t) ≥ renewable_min_mwh
   Σ_t (Σ_r ren + Σ_{nuclear, biomass} output + Σ_{reservoirs} discharge) + Σ_t slack_nf(t) ≥ non_fossil_min_mwh
 
-Slacks (block `pol_slack` (T, 3): CO2 t, renewable MWh, non-fossil MWh) are allowed only in the
-decided hours (`policy["slack_hours"]`) and cost the policy penalties; rows are named
+Sums run over the window's hours inside the simulated run (`policy["rows_hours"]`; look-ahead
+hours past the run's end are free). Slacks (block `pol_slack` (T, 3): CO2 t, renewable MWh,
+non-fossil MWh) are allowed only in the decided hours (`policy["slack_hours"]`) and cost the
+policy penalties; rows are named
 policy_co2 / policy_renewable / policy_non_fossil, and their duals in the fixed-commitment LP are
 the shadow prices.
 """
@@ -31,19 +33,22 @@ def add(b, a, opts):
     slack = b.add_var("pol_slack", (T, 3), 0.0, ub, np.broadcast_to(price, (T, 3)))
     if not active.any():
         return
-    u, p, ren = b.var("u"), b.var("p"), b.var("ren")
+    H = int(pol.get("rows_hours", T))          # rows cover hours 0..H-1
+    u, p, ren = b.var("u")[:H], b.var("p")[:H], b.var("ren")[:H]
+    slack = slack[:H]
+    T = H
     one = np.zeros(T * G, np.int64)
     if limits[0] is not None:
         co2 = a.curve_co2_t_per_h
         terms = [(np.zeros(u.size, np.int64), u.ravel(), np.broadcast_to(co2[:, 0], (T, G)).ravel())]
         if co2.shape[1] > 1:
-            seg = b.var("seg")
+            seg = b.var("seg")[:H]
             terms.append((np.zeros(seg.size, np.int64), seg.ravel(),
                           np.broadcast_to(_slopes(a.curve_mw, co2)[None], seg.shape).ravel()))
-        delta = b.var("delta")
+        delta = b.var("delta")[:H]
         terms.append((np.zeros(delta.size, np.int64), delta.ravel(),
                       np.broadcast_to(a.startup_co2_t[None], delta.shape).ravel()))
-        oil = b.var("oil")
+        oil = b.var("oil")[:H]
         terms.append((np.zeros(oil.size, np.int64), oil.ravel(), np.broadcast_to(a.oil_co2_t_per_h, (T, G)).ravel()))
         terms.append((np.zeros(T, np.int64), slack[:, 0], -1.0))
         b.add_rows("policy_co2", 1, -np.inf, limits[0], *terms)
@@ -60,6 +65,6 @@ def add(b, a, opts):
                  (np.zeros(T, np.int64), slack[:, 2], 1.0)]
         res = np.array([t == "hydro_reservoir" for t in a.storage.tech], bool)
         if res.any():
-            dis = b.var("dis")[:, res]
+            dis = b.var("dis")[:H, res]
             terms.append((np.zeros(dis.size, np.int64), dis.ravel(), 1.0))
         b.add_rows("policy_non_fossil", 1, limits[2], np.inf, *terms)
