@@ -1,4 +1,4 @@
-"""The `npsim` command line: run, check, init.
+"""The `npsim` command line: run, check, init, convert, compare, acflow.
 
 Exit codes: 0 ok, 1 runtime failure (a window without a feasible solution, checker violations in
 `npsim check`), 2 bad input (one line naming file, field and the allowed range; nothing written).
@@ -99,21 +99,11 @@ def cmd_run(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from dispatch.api import run_policy
-    from dispatch.case import load_case
     from dispatch.check import check
-    from dispatch.compile import compile_window
-    from dispatch.outputs import read_schedule
+    from dispatch.outputs import load_output
 
     out = Path(args.outdir)
-    if not (out / "summary.json").is_file():
-        raise InputError(out, "summary.json", None, "not found: give the output folder of `npsim run`",
-                         show_value=False)
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    case = load_case(out / "case.yaml")
-    a = compile_window(case, summary["first_hour"], summary["hours"],
-                       policy=run_policy(case, summary["first_hour"], summary["hours"]))
-    s = read_schedule(out, summary, a)
+    case, summary, a, s = load_output(out)
     try:
         violations, costs = check(a, s)
     except ValueError as e:   # tables that do not match the case (hours, names)
@@ -128,6 +118,11 @@ def cmd_check(args) -> int:
     print(f"npsim check {out}: {s.T} h, {len(a.thermal_names)} units, {n} violations; "
           f"objective {costs.objective:,.2f} {case.system.currency}")
     return 1 if n else 0
+
+
+def cmd_acflow(args) -> int:
+    from dispatch.acflow import run_acflow
+    return run_acflow(Path(args.outdir), args.hours)
 
 
 def cmd_init(args) -> int:
@@ -208,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("source", help="instance file (pglib-uc: the JSON file)")
     cv.add_argument("outdir", help="folder for case.yaml + profiles.csv (new, empty, or an earlier conversion)")
     cv.set_defaults(func=cmd_convert)
+    ac = sub.add_parser("acflow", help="AC power flow (pandapower) of chosen hours of a finished dc-network run",
+                        epilog="example:\n  npsim run --out out/base && npsim acflow out/base --hours 0-23",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ac.add_argument("outdir", help="output folder of `npsim run` on a case with network.model dc")
+    ac.add_argument("--hours", help="hours of the run to solve, A-B (0-based, inclusive; default all)")
+    ac.set_defaults(func=cmd_acflow)
     cp = sub.add_parser("compare", help="run the base case and the base with each overlay; compare KPIs",
                         epilog="example:\n  npsim compare configs/default.yaml configs/options/battery.yaml "
                         "configs/options/carbon_200.yaml --hours 48",

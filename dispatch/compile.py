@@ -126,6 +126,8 @@ class NetworkArrays:
     ptdf: np.ndarray = None         # (L, B) MW of flow per MW injected (withdrawn at the island slack)
     rating_mw: np.ndarray = None    # (L,) inf = unlimited
     monitored: np.ndarray = None    # (L,) bool: limits in the model (all, or the lazily found binding set)
+    from_node: np.ndarray = None    # (L,) int
+    to_node: np.ndarray = None      # (L,) int
     lazy: bool = False
     lazy_rounds: int = 0
     tie_names: list = field(default_factory=list)                # (K,)
@@ -181,6 +183,7 @@ def network_arrays(system, T: int, load_by_el, flow_by_el, monitored=None) -> Ne
     if net["model"] == "dc":
         g = system.grid
         out.branch_names, out.ptdf, out.rating_mw = list(g.branch_names), g.ptdf, g.rating_mw
+        out.from_node, out.to_node = g.from_bus, g.to_bus
         limited = np.isfinite(g.rating_mw)
         out.lazy, out.lazy_rounds = net["lazy"], net["lazy_rounds"]
         out.monitored = (np.zeros(g.L, bool) if net["lazy"] else limited.copy()) if monitored is None else \

@@ -2,12 +2,18 @@
 
 Contents (all self-contained, so `npsim check OUTDIR` needs nothing else):
   summary.json            KPIs (dispatch.report.summarize)
-  case.yaml, profiles.csv the resolved case and every series it uses, at full precision
+  case.yaml, profiles.csv the resolved case and every series it uses, at full precision (and the
+                          network file of a dc case, copied beside it)
   units.csv               per thermal unit: energy, CF, hours on, starts, cost, revenue, CO2
   system_hourly.csv       load, interchange, totals, slacks, reserves, price per hour
   units_*.csv             (T, G) tables: commit, p_mw, reserve_up_mw, reserve_down_mw, oil_assist,
                           must_run_short_mw (heating-season shortfall)
   renewables_mw.csv, curtailment_mw.csv   (T, R)
+  node_price.csv, node_shed_mw.csv, node_overgen_mw.csv   with a network: (T, nodes) nodal/zonal prices,
+                                          shed and over-generation by bus or zone
+  flow_mw.csv, overload_mw.csv, lines.csv  dc network: (T, branches) flows and overloads; per branch
+                                          rating, congested hours, max loading, overload MWh
+  tie_flow_mw.csv                         zonal network: (T, ties)
   storage.csv, storage_*.csv              per station: cycles, energy, revenue; (T, N) charge_mw,
                                           discharge_mw, soc_mwh, reserve_up_mw, reserve_down_mw,
                                           pump_units, gen_units
@@ -33,6 +39,8 @@ from dispatch.results import Schedule
 from grid.errors import InputError
 from profiles.io import read_table, write_csv
 
+NETWORK_TABLES = {"node_price": "node_names", "node_shed_mw": "node_names", "node_overgen_mw": "node_names",
+                  "flow_mw": "branch_names", "overload_mw": "branch_names", "tie_flow_mw": "tie_names"}
 UNIT_TABLES = ("commit", "p_mw", "reserve_up_mw", "reserve_down_mw", "oil_assist", "must_run_short_mw")
 
 
@@ -48,6 +56,8 @@ def case_yaml_text(case, first_hour: int, hours: int, profiles_file="profiles.cs
         else:
             prof[name] = {"file": profiles_file, "column": name}
     doc["profiles"] = prof
+    if doc.get("network") and doc["network"].get("file"):
+        doc["network"]["file"] = Path(doc["network"]["file"]).name    # copied beside case.yaml
     return "# npsim resolved case: every default filled in, series in " + profiles_file + "\n" + \
         yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110)
 
@@ -56,6 +66,9 @@ def write_case_files(case, folder: Path, first_hour: int, hours: int, name="case
     """Write case.yaml + profiles.csv into `folder`; returns the YAML text."""
     text = case_yaml_text(case, first_hour, hours)
     (folder / name).write_text(text, encoding="utf-8")
+    net = case.system.document.get("network")
+    if net and net.get("file"):
+        shutil.copyfile(net["file"], folder / Path(net["file"]).name)
     n = case.profiles.hours
     if case.profiles.arrays:
         cols = {k: v[:n] for k, v in case.profiles.arrays.items()}
@@ -119,6 +132,10 @@ def write_run(out: Path, run) -> dict:
         tables = {"system_hourly": hourly}
         for key in UNIT_TABLES:
             tables[f"units_{key}"] = {n: getattr(s, key)[:, i] for i, n in enumerate(s.thermal_names)}
+        for key, labels in NETWORK_TABLES.items():
+            names = getattr(s, labels)
+            if names:
+                tables[key] = {n: getattr(s, key)[:, i] for i, n in enumerate(names)}
         tables["renewables_mw"] = {n: s.renewable_mw[:, i] for i, n in enumerate(s.renewable_names)}
         tables["curtailment_mw"] = {n: s.curtail_mw[:, i] for i, n in enumerate(s.renewable_names)}
         if s.storage_names:
@@ -135,6 +152,10 @@ def write_run(out: Path, run) -> dict:
         write_csv(tmp / "units.csv", {k: np.asarray(v) for k, v in ut.items() if k != "name"},
                   index_name="name", index=ut["name"])
         _write_windows(tmp / "windows.csv", s.windows)
+        if s.branch_names:
+            lt = report.line_table(a, s)
+            write_csv(tmp / "lines.csv", {k: np.asarray(v) for k, v in lt.items() if k != "name"},
+                      index_name="name", index=lt["name"])
         (tmp / "violations.txt").write_text("".join(f"{v.rule}\thour {v.hour}\t{v.element}\t{v.message}\n"
                                                     for v in violations), encoding="utf-8")
         busiest = plots.week_windows(a.load_mw + a.export_mw)
@@ -164,12 +185,26 @@ def _maybe_parquet(folder, tables, times):
 
 def _write_windows(path, windows):
     keys = ["first_hour", "hours", "status", "objective", "bound", "gap", "build_s", "solve_s", "price_s",
-            "n_cols", "n_rows"]
+            "n_cols", "n_rows", "lazy_rounds_used", "lines_monitored"]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(keys)
         for win in windows:
             w.writerow([win.get(k, "") for k in keys])
+
+
+def _network_tables(a, table) -> dict:
+    """The network fields of a Schedule read back from their tables (none on a copper plate)."""
+    net = a.network
+    if net is None:
+        return {}
+    labels = {"node_names": list(net.node_names), "branch_names": list(net.branch_names),
+              "tie_names": list(net.tie_names)}
+    out = {k: v for k, v in labels.items() if v}
+    for key, lab in NETWORK_TABLES.items():
+        if labels[lab]:
+            out[key] = table(key, labels[lab])
+    return out
 
 
 def read_schedule(out: Path, summary: dict, a) -> Schedule:
@@ -202,6 +237,25 @@ def read_schedule(out: Path, summary: dict, a) -> Schedule:
         storage_names=list(a.storage.names),
         **{key: table(f"storage_{key.removeprefix('storage_')}", a.storage.names)
            for key in Schedule.STORAGE_FIELDS if a.storage.N},
+        **_network_tables(a, table),
     )
     s.pump_units, s.gen_units = np.rint(s.pump_units).astype(np.int64), np.rint(s.gen_units).astype(np.int64)
     return s
+
+
+def load_output(out: Path):
+    """(case, summary, arrays over the run's hours with its policy limits, schedule) of a finished
+    run's output folder; InputError when it is not one."""
+    from dispatch.api import run_policy
+    from dispatch.case import load_case
+    from dispatch.compile import compile_window
+
+    out = Path(out)
+    if not (out / "summary.json").is_file():
+        raise InputError(out, "summary.json", None, "not found: give the output folder of `npsim run`",
+                         show_value=False)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    case = load_case(out / "case.yaml")
+    first, hours = summary["first_hour"], summary["hours"]
+    a = compile_window(case, first, hours, policy=run_policy(case, first, hours))
+    return case, summary, a, read_schedule(out, summary, a)

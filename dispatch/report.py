@@ -59,6 +59,51 @@ def policy_summary(a, s, costs: Costs) -> dict:
     return out
 
 
+CONGESTED_SHARE = 0.999   # a branch counts as congested in an hour at >= 99.9 % of its rating
+
+
+def line_table(a, s) -> dict:
+    """Per branch of a dc network: rating, hours congested (|flow| ≥ 99.9 % of the rating), largest
+    loading (|flow| / rating), overload MWh, mean |flow|. {column: (L,) array} plus `name`."""
+    net = a.network
+    flow = np.abs(np.asarray(s.flow_mw, float))
+    rating = net.rating_mw
+    loading = np.where(np.isfinite(rating), flow / np.where(np.isfinite(rating), rating, 1.0), 0.0)
+    return {"name": list(net.branch_names), "from_node": [net.node_names[k] for k in net.from_node],
+            "to_node": [net.node_names[k] for k in net.to_node], "rating_mw": rating,
+            "congested_hours": (loading >= CONGESTED_SHARE).sum(axis=0).astype(float),
+            "max_loading": loading.max(axis=0, initial=0.0), "overload_mwh": np.asarray(s.overload_mw).sum(axis=0),
+            "mean_abs_flow_mw": flow.mean(axis=0) if s.T else np.zeros(net.L)}
+
+
+def network_summary(a, s) -> dict:
+    """Congestion and price spread of a networked run (empty on a copper plate)."""
+    net = a.network
+    if net is None:
+        return {}
+    price = np.asarray(s.node_price, float)
+    spread = np.nanmax(price, axis=1) - np.nanmin(price, axis=1) if price.size and np.isfinite(price).any() \
+        else np.zeros(s.T)
+    out = {"model": net.model, "nodes": net.B, "price_spread_mean": float(np.nanmean(spread)) if s.T else 0.0,
+           "price_spread_max": float(np.nanmax(spread, initial=0.0)),
+           "hours_with_price_spread": int((spread > 1e-3).sum())}
+    if net.model == "dc":
+        lt = line_table(a, s)
+        order = np.argsort(-lt["congested_hours"])
+        out.update(branches=net.L, branches_monitored=int(max((w.get("lines_monitored", 0) for w in s.windows),
+                                                              default=0)),
+                   congested_branch_hours=float(lt["congested_hours"].sum()),
+                   overload_mwh=float(lt["overload_mwh"].sum()),
+                   most_congested={lt["name"][i]: float(lt["congested_hours"][i]) for i in order[:5]
+                                   if lt["congested_hours"][i] > 0})
+    else:
+        tie = np.asarray(s.tie_flow_mw, float)
+        out["tie_congested_hours"] = {n: float(((tie[:, k] >= net.tie_cap_mw[k] * CONGESTED_SHARE) |
+                                                (-tie[:, k] >= net.tie_rev_mw[k] * CONGESTED_SHARE)).sum())
+                                      for k, n in enumerate(net.tie_names)}
+    return out
+
+
 def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
     """summary.json contents. `a` = SystemArrays over the run's hours, `s` = Schedule,
     `costs` = check.recompute_costs(a, s), `extra` = run metadata (version, sha, seed, times)."""
@@ -125,6 +170,7 @@ def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
         "oil_support_hours": float(costs.oil_hours.sum()),
         "must_run_shortfall_mwh": float(np.sum(s.must_run_short_mw)),
         "policies": policy_summary(a, s, costs),
+        "network": network_summary(a, s),
         "storage_cycles": float(storage_table(a, s)["cycles"].sum()) if s.storage_names else 0.0,
         "energy_mwh": energy,
         "price_mean": float(price.mean()) if price.size else None,
@@ -236,6 +282,15 @@ def format_summary(sm: dict) -> str:
         sp = p["shadow_price_mean"]
         lines.append(f"  policy {kind:<16} limit {p['limit']:,.0f} {p['unit']}, realised {p['realised']:,.0f}, "
                      f"slack {p['slack']:,.1f}" + ("" if sp is None else f", shadow price {sp:,.1f} {cur}/{p['unit']}"))
+    net = sm.get("network") or {}
+    if net.get("model") == "dc":
+        lines.append(f"  network        dc, {net['nodes']} buses, {net['branches']} branches ({net['branches_monitored']} "
+                     f"limits in the model): {net['congested_branch_hours']:,.0f} congested branch-hours, overload "
+                     f"{net['overload_mwh']:,.1f} MWh, nodal price spread mean {net['price_spread_mean']:,.1f} "
+                     f"max {net['price_spread_max']:,.1f} {cur}/MWh")
+    elif net.get("model") == "zonal":
+        lines.append(f"  network        zonal, {net['nodes']} zones: price spread mean {net['price_spread_mean']:,.1f} "
+                     f"max {net['price_spread_max']:,.1f} {cur}/MWh")
     if sm.get("annualized_capex"):
         lines.append(f"  capex          {sm['annualized_capex']:,.0f} {cur}/year annualised")
     if sm.get("price_mean") is not None:

@@ -3,7 +3,8 @@
 Each window optimises `decided_h + lookahead_h` hours (the look-ahead shrinks at the end of the
 data), keeps the first `decided_h`, and hands the unit state at the end of the decided hours
 (status, hours in that status, output) to the next window. Policy limits over the run are spread
-over the windows by dispatch/policy.py.
+over the windows by dispatch/policy.py; with a lazy dc network, the branch limits found binding in
+one window start in the next window's model.
 """
 import time
 
@@ -54,11 +55,14 @@ def simulate(case, first_hour: int, hours: int, opts: dict, progress=None) -> Sc
     state = initial_state(sysm)
     limits = RunLimits(case, first_hour, hours) if policy.active(sysm) else None
     parts = []
+    monitored = None     # lazy dc networks: branches found binding so far start in the next model
     t0 = time.perf_counter()
     for i, (start, n_dec, n_opt) in enumerate(plan):
-        arrays = compile_window(case, start, n_opt, state, limits.window(start, n_opt, n_dec) if limits else None)
+        arrays = compile_window(case, start, n_opt, state, limits.window(start, n_opt, n_dec) if limits else None,
+                                monitored)
         part = solve_window(arrays, opts).take(n_dec)
         part.windows[-1]["decided_h"] = n_dec
+        monitored = part.windows[-1].get("monitored")
         if limits:
             limits.record(case, part, state)
         state = part.end_state(state)

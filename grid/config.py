@@ -119,11 +119,15 @@ def load_case_dict(path, overlays=()) -> dict:
 
 
 def _absolutise_profile_files(doc, folder: Path):
+    """Make file paths (profiles, the network file) absolute, relative to the YAML's folder."""
     profs = doc.get("profiles")
     if isinstance(profs, dict):
         for spec in profs.values():
             if isinstance(spec, dict) and isinstance(spec.get("file"), str):
                 spec["file"] = str((folder / spec["file"]).resolve())
+    net = doc.get("network")
+    if isinstance(net, dict) and isinstance(net.get("file"), str):
+        net["file"] = str((folder / net["file"]).resolve())
 
 
 def _check_overlay_removals(odoc, path):

@@ -5,12 +5,12 @@ This is the only module that imports pandapower, always inside functions (import
 
 A network comes from a built-in pandapower case (`pandapower: case39`), a pandapower JSON file
 or a MATPOWER case (`.m` via pandapower's `from_mpc`, which reads it with `matpowercaseframes`; a
-`.mat` file with scipy). Buses are numbered by their pandapower index; elements of the case name
-their bus by that index or by the bus's `name`.
+`.mat` file with scipy). Elements of the case name their bus by the bus's `name` in the net (tried
+first; e.g. case39's buses are named 1..39) or by its pandapower index.
 
 Ratings (MW; the DC model treats MVA as MW): lines `max_i_ka × vn_kv × √3`, transformers
-`sn_mva`, both × `max_loading_percent` / 100 when the net has it, × `rating_scale`. A branch
-without a usable rating (0, NaN or ≥ 9000 MW — pandapower's case118/case300 carry 9900 MVA fillers)
+`sn_mva`, both × `max_loading_percent` / 100 when the net has it, × `rating_scale`; impedance
+elements (MATPOWER branches between voltage levels) have none. A branch without a usable rating (0, NaN or ≥ 9000 MW — pandapower's case118/case300 carry 9900 MVA fillers)
 gets `default_rating_mw`, or with `missing_rating: base_flow` the rule
 `base_flow_factor × |its DC flow at the net's own dispatch|` (at least `min_rating_mw`), or stays
 unlimited.
@@ -31,7 +31,8 @@ FILLER_RATING_MW = 9000.0   # ratings at or above this are treated as missing
 
 @dataclass(frozen=True)
 class Network:
-    """A DC network: B buses, L in-service branches (lines first, then transformers)."""
+    """A DC network: B buses, L in-service branches (lines, transformers, impedances in pandapower's
+    internal order)."""
     bus_ids: np.ndarray        # (B,) pandapower bus index
     bus_names: list            # (B,) labels: the bus name, or its index as text
     branch_names: list         # (L,) "line 3", "trafo 0" or the element's name
@@ -94,12 +95,32 @@ def load_net(spec: dict, folder, path):
     try:
         if f.suffix == ".json":
             return pp.from_json(str(f))
-        if f.suffix in (".m", ".mat"):
-            from pandapower.converter import from_mpc
+        if f.suffix == ".mat":
+            from pandapower.converter.matpower import from_mpc
             return from_mpc(str(f))
+        if f.suffix == ".m":
+            return _from_m_file(f)
     except Exception as e:  # noqa: BLE001 - any reader failure is bad input
         raise InputError(path, "network.file", spec["file"], f"a readable network ({type(e).__name__}: {e})") from None
     raise InputError(path, "network.file", spec["file"], "a .json (pandapower), .m or .mat (MATPOWER) file")
+
+
+def _from_m_file(f):
+    """A MATPOWER .m case through pandapower's from_mpc (matpowercaseframes reads it as UTF-8;
+    a file with other bytes in its comments, like FTS-213's, is re-read as Latin-1 first)."""
+    import tempfile
+    from pathlib import Path
+
+    from pandapower.converter.matpower import from_mpc
+    raw = Path(f).read_bytes()
+    try:
+        raw.decode("utf-8")
+        return from_mpc(str(f))
+    except UnicodeDecodeError:
+        with tempfile.TemporaryDirectory() as tmp:
+            g = Path(tmp) / Path(f).name
+            g.write_text(raw.decode("latin-1"), encoding="utf-8")
+            return from_mpc(str(g))
 
 
 def _dc_model(net):
@@ -144,26 +165,37 @@ def build_network(net, spec: dict, source: str, path) -> Network:
     if len(net.trafo) and np.any(np.abs(net.trafo.shift_degree.values) > 1e-9):
         raise InputError(path, "network", source, "a net without phase-shifting transformers (shift_degree ≠ 0)")
     ppci, lookup, ptdf_i, island_i = _dc_model(net)
-    line = net.line[net.line.in_service]
-    trafo = net.trafo[net.trafo.in_service]
-    n_br = len(line) + len(trafo)
+    # branch kinds in the order of pandapower's internal branch table
+    kinds = {"line": ("from_bus", "to_bus", "p_from_mw"), "trafo": ("hv_bus", "lv_bus", "p_hv_mw"),
+             "impedance": ("from_bus", "to_bus", "p_from_mw")}
+    order = sorted(net._pd2ppc_lookups["branch"].items(), key=lambda kv: kv[1][0])
+    unknown = [k for k, _ in order if k not in kinds]
+    if unknown:
+        raise InputError(path, "network", source, f"a net of lines, transformers and impedances ({unknown[0]} found)")
+    tabs = [(k, net[k][net[k].in_service]) for k, _ in order]
+    n_br = sum(len(t) for _, t in tabs)
     if ptdf_i.shape[0] != n_br:
-        raise InputError(path, "network", source, "a net whose in-service lines and transformers are all branches "
-                         f"of its DC model ({ptdf_i.shape[0]} != {n_br}; impedance elements are not supported)")
+        raise InputError(path, "network", source, f"a net whose in-service branches are those of its DC model "
+                         f"({ptdf_i.shape[0]} != {n_br})")
     buses = net.bus.index.values
     pos = lookup[buses]                       # ppci bus of each pandapower bus
     ptdf = ptdf_i[:, pos]
     island = island_i[pos]
     vn = net.bus.vn_kv
-    rating = np.concatenate([
-        line.max_i_ka.values * vn.loc[line.from_bus].values * np.sqrt(3)
-        * (line.max_loading_percent.values / 100 if "max_loading_percent" in line else 1.0),
-        trafo.sn_mva.values * (trafo.max_loading_percent.values / 100 if "max_loading_percent" in trafo else 1.0),
-    ]).astype(float) * spec["rating_scale"]
+
+    def rating_of(kind, tab):
+        pct = tab.max_loading_percent.values / 100 if "max_loading_percent" in tab else 1.0
+        if kind == "line":
+            return tab.max_i_ka.values * vn.loc[tab.from_bus].values * np.sqrt(3) * pct
+        if kind == "trafo":
+            return tab.sn_mva.values * pct
+        return np.full(len(tab), np.nan)          # impedances carry no thermal rating
+
+    rating = np.concatenate([rating_of(k, t) for k, t in tabs] or [np.zeros(0)]).astype(float) * spec["rating_scale"]
     missing = ~np.isfinite(rating) | (rating <= 0) | (rating >= FILLER_RATING_MW * spec["rating_scale"])
     if spec["missing_rating"] == "base_flow":
-        base = np.concatenate([net.res_line.p_from_mw.values[line.index.map(net.res_line.index.get_loc)],
-                               net.res_trafo.p_hv_mw.values[trafo.index.map(net.res_trafo.index.get_loc)]])
+        base = np.concatenate([net[f"res_{k}"][kinds[k][2]].values[t.index.map(net[f"res_{k}"].index.get_loc)]
+                               for k, t in tabs])
         rating = np.where(missing, np.maximum(spec["base_flow_factor"] * np.abs(base), spec["min_rating_mw"]), rating)
     elif spec["default_rating_mw"] is not None:
         rating = np.where(missing, spec["default_rating_mw"], rating)
@@ -171,22 +203,97 @@ def build_network(net, spec: dict, source: str, path) -> Network:
         rating = np.where(missing, np.inf, rating)
     index_of = {b: k for k, b in enumerate(buses)}
     names = []
-    for kind, tab in (("line", line), ("trafo", trafo)):
+    for kind, tab in tabs:
         for i, nm in zip(tab.index, tab.name if "name" in tab else [None] * len(tab)):
             names.append(str(nm) if isinstance(nm, str) and nm else f"{kind} {i}")
     if len(set(names)) != len(names):   # duplicate element names: fall back to kind + index
-        names = [f"line {i}" for i in line.index] + [f"trafo {i}" for i in trafo.index]
+        names = [f"{kind} {i}" for kind, tab in tabs for i in tab.index]
+    ends = [np.concatenate([t[kinds[k][j]].values for k, t in tabs] or [np.zeros(0, int)]) for j in (0, 1)]
     load = np.zeros(buses.size)
     if len(net.load):
         act = net.load[net.load.in_service]
         np.add.at(load, [index_of[b] for b in act.bus.values], act.p_mw.values * act.scaling.values)
     share = load / load.sum() if load.sum() > 0 else np.full(buses.size, 1.0 / buses.size)
-    bus_names = [str(n) if isinstance(n, str) and n else str(b) for b, n in
-                 zip(buses, net.bus.name if "name" in net.bus else [None] * buses.size)]
+    def label(b, n):
+        if n is None or (isinstance(n, float) and not np.isfinite(n)) or (isinstance(n, str) and not n):
+            return str(b)
+        return str(int(n)) if isinstance(n, (int, np.integer)) or (isinstance(n, float) and n.is_integer()) else str(n)
+    bus_names = [label(b, n) for b, n in zip(buses, net.bus.name if "name" in net.bus else [None] * buses.size)]
     if len(set(bus_names)) != len(bus_names):
         bus_names = [str(b) for b in buses]
     return Network(
         bus_ids=buses.astype(np.int64), bus_names=bus_names, branch_names=names,
-        from_bus=np.array([index_of[b] for b in np.concatenate([line.from_bus.values, trafo.hv_bus.values])], np.int64),
-        to_bus=np.array([index_of[b] for b in np.concatenate([line.to_bus.values, trafo.lv_bus.values])], np.int64),
+        from_bus=np.array([index_of[b] for b in ends[0]], np.int64),
+        to_bus=np.array([index_of[b] for b in ends[1]], np.int64),
         rating_mw=rating, ptdf=ptdf, island=island, load_share=share, source=source)
+
+
+def ac_power_flow(spec: dict, source_path, thermal_mw, thermal_on, other_mw, load_mw, power_factor=0.95):
+    """AC power flow (pandapower Newton-Raphson) of each hour's bus injections on the net of the
+    `network` section. Arrays are (T, B) by bus position: thermal output (MW) and whether any unit
+    is on at the bus, other injections (renewables + storage discharge − charge, MW, at unity power
+    factor), and withdrawals (load + export − import, MW, at `power_factor` lagging).
+
+    The net's own generators, static generators and loads are replaced: thermal output becomes a
+    voltage-controlling `gen` per bus (set point = the net's generator set point there, else
+    1.0 p.u.; at the slack bus an `sgen`), the external grid stays as the slack and takes the losses.
+    Returns a list of per-hour dicts: converged, vm_min_pu, vm_max_pu, buses_out_of_range (outside
+    each bus's min/max_vm_pu, default 0.95-1.05), max_loading_percent, branches_over_100,
+    losses_mw, slack_mw."""
+    import warnings
+
+    import pandapower as pp
+
+    net = load_net(spec, ".", source_path)
+    buses = net.bus.index.values
+    vm_set = {}
+    for tab in (net.gen,):
+        for b, vm in zip(tab.bus.values, tab.vm_pu.values):
+            vm_set.setdefault(b, vm)
+    slack = set(net.ext_grid.bus.values)
+    for tab in ("gen", "sgen", "load", "shunt", "storage"):
+        if len(net[tab]):
+            net[tab].drop(net[tab].index, inplace=True)
+    lo = net.bus.min_vm_pu.values if "min_vm_pu" in net.bus else np.full(buses.size, 0.95)
+    hi = net.bus.max_vm_pu.values if "max_vm_pu" in net.bus else np.full(buses.size, 1.05)
+    lo, hi = np.where(np.isfinite(lo), lo, 0.95), np.where(np.isfinite(hi), hi, 1.05)
+    gen_idx, sgen_th, sgen_other, load_idx = {}, {}, {}, {}
+    for k, b in enumerate(buses):
+        if b in slack:
+            sgen_th[k] = pp.create_sgen(net, b, p_mw=0.0)
+        else:
+            gen_idx[k] = pp.create_gen(net, b, p_mw=0.0, vm_pu=float(vm_set.get(b, 1.0)))
+        sgen_other[k] = pp.create_sgen(net, b, p_mw=0.0)
+        load_idx[k] = pp.create_load(net, b, p_mw=0.0, q_mvar=0.0)
+    tan = np.tan(np.arccos(power_factor))
+    g_rows = np.array(list(gen_idx.values()), np.int64)
+    g_pos = np.array(list(gen_idx.keys()), np.int64)
+    s_rows = np.array(list(sgen_th.values()), np.int64)
+    s_pos = np.array(list(sgen_th.keys()), np.int64)
+    o_rows = np.array([sgen_other[k] for k in range(buses.size)], np.int64)
+    l_rows = np.array([load_idx[k] for k in range(buses.size)], np.int64)
+    out = []
+    for t in range(thermal_mw.shape[0]):
+        net.gen.loc[g_rows, "p_mw"] = thermal_mw[t, g_pos]
+        net.gen.loc[g_rows, "in_service"] = thermal_on[t, g_pos]
+        if s_rows.size:
+            net.sgen.loc[s_rows, "p_mw"] = thermal_mw[t, s_pos]
+        net.sgen.loc[o_rows, "p_mw"] = other_mw[t]
+        net.load.loc[l_rows, "p_mw"] = load_mw[t]
+        net.load.loc[l_rows, "q_mvar"] = load_mw[t] * tan
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                pp.runpp(net, numba=True)
+        except Exception:  # noqa: BLE001 - pandapower raises several kinds on divergence
+            out.append({"hour": t, "converged": False})
+            continue
+        vm = net.res_bus.vm_pu.values
+        loading = np.concatenate([net.res_line.loading_percent.values, net.res_trafo.loading_percent.values])
+        losses = float(net.res_line.pl_mw.sum() + (net.res_trafo.pl_mw.sum() if len(net.trafo) else 0.0))
+        out.append({"hour": t, "converged": True, "vm_min_pu": float(np.nanmin(vm)), "vm_max_pu": float(np.nanmax(vm)),
+                    "buses_out_of_range": int(((vm < lo - 1e-9) | (vm > hi + 1e-9)).sum()),
+                    "max_loading_percent": float(np.nanmax(loading)) if loading.size else 0.0,
+                    "branches_over_100": int((loading > 100.0 + 1e-9).sum()), "losses_mw": losses,
+                    "slack_mw": float(net.res_ext_grid.p_mw.sum())})
+    return out

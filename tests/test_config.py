@@ -44,7 +44,7 @@ def test_shipped_configs_and_overlays_load():
     root = Path(__file__).resolve().parents[1] / "configs"
     assert (root / "default.yaml").resolve().read_text() == builtin_case_path().read_text()
     base = load_case(root / "default.yaml").system.name
-    for overlay in sorted((root / "options").glob("*.yaml")):
+    for overlay in sorted((root / "options").glob("*.yaml")) + sorted((root / "variants").glob("*.yaml")):
         case = load_case(root / "default.yaml", [overlay])
         assert case.system.name == base, overlay
     for other in sorted(root.glob("*.yaml")):

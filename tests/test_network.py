@@ -1,6 +1,7 @@
 """Networks: PTDF against pandapower, a hand-computed 3-bus congestion case (flows and nodal
 prices), lazy vs up-front limits, zones with tie lines, islands, bad inputs, checker mutations."""
 import copy
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -69,6 +70,23 @@ def test_ptdf_flows_equal_pandapower_dc_flows():
     assert g.ptdf.shape == (186, 118)
     np.testing.assert_allclose(g.ptdf @ inj, ref, atol=1e-6)
     assert np.isinf(g.rating_mw).all()                   # case118's 9900 MVA fillers count as missing
+
+
+FTS213 = Path(__file__).resolve().parents[2] / "shared" / "data" / "FTS-213" / "Formatted_data" / "case213_20200811.m"
+
+
+@pytest.mark.skipif(not FTS213.is_file(), reason="../shared/data/FTS-213 not present")
+def test_fts213_matpower_case_ptdf():
+    # the north-west China test system's MATPOWER case (non-UTF-8 comments, 53 impedance branches)
+    from grid.network import build_network, load_net
+    net = load_net({"file": str(FTS213)}, ".", "test")
+    spec = {"rating_scale": 1.0, "missing_rating": "default", "default_rating_mw": None,
+            "base_flow_factor": 1.5, "min_rating_mw": 50.0}
+    g = build_network(net, spec, "FTS-213", "test")
+    assert (g.B, g.L, g.n_islands) == (213, 422, 1)
+    ref = np.concatenate([net.res_line.p_from_mw.values, net.res_impedance.p_from_mw.values])
+    np.testing.assert_allclose(g.ptdf @ -net.res_bus.p_mw.values, ref, atol=1e-6)
+    assert np.isinf(g.rating_mw[369:]).all() and np.isfinite(g.rating_mw[:369]).all()
 
 
 @pytest.mark.parametrize("lazy", [True, False])
@@ -210,3 +228,47 @@ def test_every_network_rule_has_a_mutation():
     src = inspect.getsource(sys.modules[__name__])
     for rule in ("network_balance", "line_limits", "tie_limits"):
         assert f'== {{"{rule}"}}' in src
+
+
+def test_acflow_on_a_finished_run(tmp_path, capsys):
+    from dispatch.cli import main
+    case = three_bus_case(tmp_path, hours=3)
+    del case
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "case.yaml"), "--out", str(out), "--quiet"]) == 0
+    assert (out / "net.json").is_file()                   # the folder is self-contained
+    assert main(["check", str(out)]) == 0
+    capsys.readouterr()
+    rc = main(["acflow", str(out), "--hours", "1-2"])
+    text = capsys.readouterr().out
+    import json
+    res = json.loads((out / "acflow.json").read_text())
+    assert res["hours"] == 2 and res["non_converged_hours"] == []
+    # the 60 MW line is loaded to its DC limit; AC adds reactive flow, so it shows just above 100 %
+    assert 100.0 < res["max_loading_percent"] < 102.0 and rc == 1
+    assert 0 < res["losses_mwh"] < 0.01 * 2 * 150
+    assert "voltage" in text and "losses" in text
+    assert main(["acflow", str(out), "--hours", "2-7"]) == 2
+
+
+def test_acflow_refuses_a_copper_plate_run(tmp_path, capsys):
+    from dispatch.cli import main
+    three_bus_case(tmp_path, model="copper_plate", hours=1)
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "case.yaml"), "--out", str(out), "--quiet"]) == 0
+    assert main(["acflow", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "network.model" in err and "dc" in err
+
+
+def test_default_system_has_a_network_and_a_copper_plate_variant():
+    from pathlib import Path
+    from dispatch import api
+    configs = Path(__file__).resolve().parents[1] / "configs"
+    case = api.load()
+    g = case.system.grid
+    assert (case.system.network["model"], g.B, g.L, g.n_islands) == ("dc", 39, 46, 1)
+    assert np.isfinite(g.rating_mw).all() and g.rating_mw.min() > 0
+    assert all(n is not None for n in case.system.nodes["thermal"])
+    plain = api.load(configs / "default.yaml", [configs / "variants" / "copper_plate.yaml"])
+    assert plain.system.network is None and plain.system.grid is None
