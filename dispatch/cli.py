@@ -144,7 +144,7 @@ def cmd_compare(args) -> int:
     from dispatch.outputs import check_output_folder
 
     overrides = _engine_overrides(args)
-    cases = compare.load_options(args.base, args.overlay)
+    cases = compare.load_options(args.base, args.overlay, base_overlays=args.base_overlay or ())
     base = cases[0][2]
     first, hours = _hour_range(args, [case for _, _, case in cases])
     out = Path(args.out or "npsim-out/compare")
@@ -215,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     cp.add_argument("base", help="base case YAML")
     cp.add_argument("overlay", nargs="*", help="overlay YAML: one option each, applied to the base alone")
+    cp.add_argument("--base-overlay", action="append", metavar="FILE",
+                    help="overlay applied to the base and to every option first (repeatable), e.g. "
+                         "configs/variants/copper_plate.yaml")
     _add_simulation_options(cp, "folder for compare.json/.csv/.png (default: npsim-out/compare)")
     cp.set_defaults(func=cmd_compare)
     return p

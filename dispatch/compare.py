@@ -36,14 +36,16 @@ def option_names(overlays) -> list:
     return names
 
 
-def load_options(config, overlays, seed: int = 0) -> list:
-    """[(name, overlay path or None, Case)] for the base and each overlay; any bad input raises
-    InputError here, before anything is solved."""
+def load_options(config, overlays, seed: int = 0, base_overlays=()) -> list:
+    """[(name, overlay path or None, Case)] for the base and each overlay; `base_overlays` apply to
+    the base and to every option first. Any bad input raises InputError here, before anything is
+    solved."""
     from dispatch import api
     names = option_names(overlays)
-    cases = [(names[0], None, api.load(config, (), seed=seed))]
+    first = list(base_overlays)
+    cases = [(names[0], None, api.load(config, first, seed=seed))]
     for name, path in zip(names[1:], overlays):
-        cases.append((name, str(path), api.load(config, [path], seed=seed)))
+        cases.append((name, str(path), api.load(config, first + [path], seed=seed)))
     return cases
 
 

@@ -101,3 +101,13 @@ def test_bad_overlay_exit_2_nothing_written(tmp_path, capsys, overlay_text):
     assert err.startswith("npsim: error:") and "\n" not in err
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == (["bad.yaml"] if overlay_text else [])
+
+
+def test_base_overlay_applies_to_every_option(tmp_path):
+    from dispatch.compare import load_options
+    cases = load_options(CONFIGS / "default.yaml", [CONFIGS / "options" / "battery.yaml"],
+                         base_overlays=[CONFIGS / "variants" / "copper_plate.yaml"])
+    assert [c.system.network for _, _, c in cases] == [None, None]
+    assert "extra_lfp_2h" in [x.name for x in cases[1][2].system.storage]
+    plain = load_options(CONFIGS / "default.yaml", [CONFIGS / "options" / "battery.yaml"])
+    assert all(c.system.network["model"] == "dc" for _, _, c in plain)
