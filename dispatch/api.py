@@ -24,6 +24,7 @@ from pathlib import Path
 from dispatch.case import Case, case_from_document, load_case
 from dispatch.check import Costs, check
 from dispatch.compile import SystemArrays, compile_window
+from dispatch.policy import dr_run_budgets
 from dispatch.results import Schedule
 from dispatch.simulate import engine_options, simulate
 from grid import __version__
@@ -139,7 +140,8 @@ def run(case: Case, hours: int | None = None, start=None, engine: str | None = N
     t0 = time.perf_counter()
     sched = simulate(case, first, hours, opts, progress=progress)
     wall = time.perf_counter() - t0
-    a = compile_window(case, first, hours, policy=run_policy(case, first, hours))
+    a = compile_window(case, first, hours, policy=run_policy(case, first, hours),
+                       dr_budgets=dr_run_budgets(case.system, hours))
     violations, costs = check(a, sched)
     text = case_yaml_text(case, first, hours)
     meta = {"engine": opts["name"], "mip_gap_target": opts["mip_gap"], "wall_time_s": wall, "seed": case.seed,

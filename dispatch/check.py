@@ -19,7 +19,8 @@ from dispatch.results import Schedule
 RULES = ("balance", "renewable", "slack_sign", "thermal_limits", "status_logic", "must_run",
          "min_up", "min_down", "ramp", "startup_ramp", "shutdown_ramp", "reserve", "objective",
          "storage_soc", "storage_limits", "storage_exclusive", "storage_fixed_speed", "storage_reserve",
-         "oil_assist", "heating_must_run", "policy", "network_balance", "line_limits", "tie_limits")
+         "oil_assist", "heating_must_run", "policy", "network_balance", "line_limits", "tie_limits",
+         "demand_response")
 POLICY_KINDS = ("co2_cap", "renewable_utilisation", "non_fossil_share")   # columns of Schedule.policy_slack
 _FLAG_TOL = 1e-6  # tolerance on 0/1 values (commit, start-up and shut-down flags)
 
@@ -55,7 +56,8 @@ class Costs:
     must_run_short_cost: float    # must_run_short_cost × Σ heating-season shortfall MWh
     policy_penalty: float         # Σ policy slack × its penalty (CO2 excess, energy shortfalls)
     overload_cost: float          # overload_cost × Σ line overload MWh (dc networks)
-    total_cost: float             # Σ_g production + startup + shutdown + oil + storage costs
+    demand_response: float        # Σ demand moved away (shiftable) or cut (interruptible) × its cost
+    total_cost: float             # Σ_g production + startup + shutdown + oil + storage + demand-response costs
     penalty_cost: float           # shed + overgen + curtail + reserve shortfall + must-run + policy + overload
     objective: float              # total_cost + penalty_cost
 
@@ -152,7 +154,8 @@ def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
     policy_penalty = float(slack[0] * pol.get("co2_excess_per_t", 0.0)
                            + (slack[1] + slack[2]) * pol.get("energy_shortfall_per_mwh", 0.0))
     overload = float(a.network.overload_cost * np.sum(s.overload_mw)) if a.network is not None else 0.0
-    total = float(production.sum() + startup.sum() + shutdown.sum() + oil.sum()) + degradation + mode_change
+    dr_cost = float((np.asarray(s.dr_down_mw, float) * a.demand.cost_per_mwh[None, :]).sum())
+    total = float(production.sum() + startup.sum() + shutdown.sum() + oil.sum()) + degradation + mode_change + dr_cost
     penalty = shed + over + curt + short + hs_short + policy_penalty + overload
     return Costs(production=production, startup=startup, shutdown=shutdown,
                  co2_t=_curve_total(a, a.curve_co2_t_per_h, p, u) + su_co2 + oil_co2,
@@ -161,7 +164,7 @@ def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
                  shed_cost=shed, overgen_cost=over, curtail_cost=curt, reserve_short_cost=short,
                  storage_degradation=degradation, storage_mode_change=mode_change,
                  oil=oil, oil_hours=oil_hours, must_run_short_cost=hs_short, policy_penalty=policy_penalty,
-                 overload_cost=overload,
+                 overload_cost=overload, demand_response=dr_cost,
                  total_cost=total, penalty_cost=penalty, objective=total + penalty)
 
 
@@ -227,11 +230,13 @@ def check(arrays: SystemArrays, s: Schedule, tol_mw: float = 1e-4) -> tuple[list
 
     # 1. energy balance
     ch, dis = np.asarray(s.charge_mw, float), np.asarray(s.discharge_mw, float)
+    dr_net = (np.asarray(s.dr_down_mw, float) - np.asarray(s.dr_up_mw, float)).sum(axis=1)
     supply = (p.sum(axis=1) + ren.sum(axis=1) + dis.sum(axis=1) - ch.sum(axis=1) + a.import_mw + s.shed_mw
-              - s.overgen_mw)
+              - s.overgen_mw + dr_net)
     demand = a.load_mw + a.export_mw
     _emit(out, "balance", np.abs(supply - demand), _tol(tol_mw, demand + a.import_mw), h0, None,
-          "generation + renewables + storage (discharge − charge) + import + shed − overgen ≠ load + export")
+          "generation + renewables + storage (discharge − charge) + demand response (down − up) + import + shed "
+          "− overgen ≠ load + export")
 
     # 2. renewables
     tol_r = _tol(tol_mw, a.available_mw)
@@ -323,11 +328,15 @@ def check(arrays: SystemArrays, s: Schedule, tol_mw: float = 1e-4) -> tuple[list
     # 13. policy limits over these hours (realised totals, with the reported slacks)
     _check_policy(out, a, s, costs, tol_mw)
 
-    # 14. network: balance per area (island or zone), line flows from the PTDF, tie limits
+    # 14. demand response: shift limits and energy conservation, call limits, reserve headroom
+    if a.demand.D:
+        _check_demand(out, a, s, tol_mw)
+
+    # 15. network: balance per area (island or zone), line flows from the PTDF, tie limits
     if a.network is not None:
         _check_network(out, a, s, tol_mw)
 
-    # 15. the engine's objective may not undercut the recomputed one
+    # 16. the engine's objective may not undercut the recomputed one
     if np.isfinite(s.objective):
         gap = costs.objective - s.objective
         if gap > 1e-6 * abs(costs.objective) + 1e-3:
@@ -395,7 +404,8 @@ def node_injection(a: SystemArrays, s: Schedule) -> np.ndarray:
     net = a.network
     inj = -net.demand_mw + np.asarray(s.node_shed_mw, float) - np.asarray(s.node_overgen_mw, float)
     for node, x in ((net.thermal_node, s.p_mw), (net.ren_node, s.renewable_mw),
-                    (net.storage_node, np.asarray(s.discharge_mw, float) - np.asarray(s.charge_mw, float))):
+                    (net.storage_node, np.asarray(s.discharge_mw, float) - np.asarray(s.charge_mw, float)),
+                    (a.demand.node, np.asarray(s.dr_down_mw, float) - np.asarray(s.dr_up_mw, float))):
         np.add.at(inj, (slice(None), node), np.asarray(x, float))
     return inj
 
@@ -432,6 +442,52 @@ def _check_network(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
               net.branch_names, "|flow| above rating + reported overload")
         _emit(out, "line_limits", np.abs(flow - np.asarray(s.flow_mw, float)), _tol(tol_mw, flow), h0,
               net.branch_names, "reported flow differs from the PTDF flow of the injections")
+
+
+def _check_demand(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
+    """Demand response (T, D): shiftable moves within share·load and max_shift, owed energy follows
+    the moves and is back to 0 at every block end; interruptible cuts only while called, within
+    capacity and load, calls no longer than max_hours_per_call, calls and hours within the budget
+    of these hours; reserve within the uncalled capacity of reserve contracts."""
+    d, h0, names = a.demand, s.first_hour, a.demand.names
+    dn, up, owed = (np.asarray(x, float) for x in (s.dr_down_mw, s.dr_up_mw, s.dr_owed_mwh))
+    called = np.asarray(s.dr_called) >= 1
+    r = np.asarray(s.dr_reserve_mw, float)
+    sh = d.shiftable[None, :]
+    tol = _tol(tol_mw, d.load_mw)
+    for name, x in (("dr_down_mw", dn), ("dr_up_mw", up), ("dr_reserve_mw", r)):
+        _emit(out, "slack_sign", -x, tol_mw, h0, names, f"{name} negative")
+    _emit(out, "demand_response", np.where(sh, dn - np.minimum(d.share * d.load_mw, d.max_shift_mw[None, :]), 0.0),
+          tol, h0, names, "shifted away more than share × load or max_shift_mw")
+    _emit(out, "demand_response", np.where(sh, up - d.max_shift_mw[None, :], np.abs(up)), tol, h0, names,
+          "put back more than max_shift_mw (or by an interruptible contract)")
+    prev = np.vstack([a.initial.dr_owed_mwh[None, :], owed[:-1]])
+    _emit(out, "demand_response", np.where(sh, np.abs(owed - (prev + dn - up)), 0.0), tol, h0, names,
+          "owed energy ≠ previous + moved away − put back", "MWh")
+    _emit(out, "demand_response", np.where(sh & d.block_end, np.abs(owed), 0.0), tol, h0, names,
+          "shifted energy not put back by the end of its block", "MWh")
+    cap = np.minimum(d.capacity_mw[None, :], d.load_mw)
+    _emit(out, "demand_response", np.where(~sh, dn - np.where(called, cap, 0.0), 0.0), tol, h0, names,
+          "cut above capacity and load, or while not called")
+    _emit(out, "demand_response", np.where(sh, np.abs(called.astype(float)), 0.0), _FLAG_TOL, h0, names,
+          "a shiftable load reported as called", "")
+    _emit(out, "demand_response", r - np.where(d.reserve[None, :] & ~sh, d.capacity_mw[None, :] - dn, 0.0), tol, h0,
+          names, "reserve above the uncalled capacity (or from a contract without reserve)")
+    T = s.T
+    for k in np.nonzero(~d.shiftable)[0]:
+        run = np.zeros(T, np.int64)
+        last = int(a.initial.dr_call_hours[k])
+        for t in range(T):
+            last = last + 1 if called[t, k] else 0
+            run[t] = last
+        _emit(out, "demand_response", (run - d.max_hours_per_call[k]).astype(float)[:, None], 0.0, h0, [names[k]],
+              "call longer than max_hours_per_call", "h")
+        prev_on = np.concatenate([[a.initial.dr_call_hours[k] > 0], called[:-1, k]])
+        calls = int((called[:, k] & ~prev_on).sum())
+        if calls > d.calls_left[k] + 1e-9 or called[:, k].sum() > d.hours_left[k] + 1e-9:
+            out.append(Violation("demand_response", -1, names[k], float(calls),
+                                 f"demand_response: {names[k]}: {calls} calls, {int(called[:, k].sum())} h called; "
+                                 f"allowed {d.calls_left[k]:g} calls and {d.hours_left[k]:g} h in these hours"))
 
 
 def _check_policy(out: list, a: SystemArrays, s: Schedule, costs: Costs, tol_mw: float):

@@ -19,6 +19,8 @@ class InitialState:
     soc_mwh: np.ndarray | None = None        # (N,) storage energy at the end of the last hour
     pump_units: np.ndarray | None = None     # (N,) int, storage units charging in the last hour
     gen_units: np.ndarray | None = None      # (N,) int, storage units discharging in the last hour
+    dr_owed_mwh: np.ndarray | None = None    # (D,) shiftable energy moved away and not yet put back
+    dr_call_hours: np.ndarray | None = None  # (D,) int, hours into a running interruption (0 = none)
 
     def __post_init__(self):
         if self.reserve_up_mw is None:
@@ -28,10 +30,14 @@ class InitialState:
         n = self.soc_mwh.size
         self.pump_units = np.zeros(n, np.int64) if self.pump_units is None else self.pump_units
         self.gen_units = np.zeros(n, np.int64) if self.gen_units is None else self.gen_units
+        self.dr_owed_mwh = np.zeros(0) if self.dr_owed_mwh is None else self.dr_owed_mwh
+        self.dr_call_hours = np.zeros(self.dr_owed_mwh.size, np.int64) if self.dr_call_hours is None \
+            else self.dr_call_hours
 
     def copy(self):
         return InitialState(self.on.copy(), self.hours.copy(), self.p_mw.copy(), self.reserve_up_mw.copy(),
-                            self.soc_mwh.copy(), self.pump_units.copy(), self.gen_units.copy())
+                            self.soc_mwh.copy(), self.pump_units.copy(), self.gen_units.copy(),
+                            self.dr_owed_mwh.copy(), self.dr_call_hours.copy())
 
 
 @dataclass
@@ -108,6 +114,57 @@ def storage_inflow(system, prof, first_hour: int, T: int) -> np.ndarray:
         else:
             out[:, k] = prof.get(x.inflow_mw, first_hour, T)
     return out
+
+
+@dataclass
+class DemandArrays:
+    """D demand-response contracts (see grid.schema `demand_response`). Power MW, energy MWh."""
+    names: list
+    shiftable: np.ndarray       # (D,) bool (else interruptible)
+    load_mw: np.ndarray         # (T, D) the hourly demand of the load each contract acts on
+    node: np.ndarray            # (D,) int network node of that load (0 on a copper plate)
+    share: np.ndarray           # (D,) shiftable share
+    max_shift_mw: np.ndarray    # (D,) inf = no limit beyond the share
+    block_end: np.ndarray       # (T, D) bool: hour t closes a block (owed energy back to 0)
+    capacity_mw: np.ndarray     # (D,) interruptible
+    cost_per_mwh: np.ndarray    # (D,) per MWh moved away (shiftable) or cut (interruptible)
+    max_hours_per_call: np.ndarray   # (D,) int
+    calls_left: np.ndarray      # (D,) calls the window may start (from the run's budget)
+    hours_left: np.ndarray      # (D,) hours the window may call
+    reserve: np.ndarray         # (D,) bool: uncalled interruptible capacity counts as reserve up
+
+    @property
+    def D(self):
+        return len(self.names)
+
+    @classmethod
+    def empty(cls, T: int) -> "DemandArrays":
+        z = np.zeros(0)
+        return cls([], np.zeros(0, bool), np.zeros((T, 0)), np.zeros(0, np.int64), z, z, np.zeros((T, 0), bool), z, z,
+                   np.zeros(0, np.int64), z, z, np.zeros(0, bool))
+
+
+def demand_arrays(system, first_hour: int, T: int, loads: list, budgets: dict | None) -> DemandArrays:
+    """The window's demand-response arrays; `loads` = (T,) series per load in case order;
+    `budgets` = {"calls": (D,), "hours": (D,)} left for this window (None: the whole year's)."""
+    dr = system.demand_response
+    if not dr:
+        return DemandArrays.empty(T)
+    pos = {ld.name: k for k, ld in enumerate(system.loads)}
+    f = lambda attr: np.array([getattr(d, attr) for d in dr], float)  # noqa: E731
+    hour = first_hour + np.arange(T)
+    window = np.array([d.window_h for d in dr], np.int64)
+    nodes = system.nodes["demand_response"] if system.nodes else np.zeros(len(dr), np.int64)
+    return DemandArrays(
+        names=[d.name for d in dr], shiftable=np.array([d.kind == "shiftable" for d in dr], bool),
+        load_mw=np.column_stack([loads[pos[d.load]] for d in dr]), node=np.asarray(nodes, np.int64),
+        share=f("share"), max_shift_mw=np.array([np.inf if d.max_shift_mw is None else d.max_shift_mw for d in dr]),
+        block_end=((hour[:, None] + 1) % window[None, :]) == 0, capacity_mw=f("capacity_mw"),
+        cost_per_mwh=np.array([d.cost_per_mwh if d.kind == "shiftable" else d.price_per_mwh for d in dr], float),
+        max_hours_per_call=np.array([d.max_hours_per_call for d in dr], np.int64),
+        calls_left=budgets["calls"] if budgets else f("max_calls_per_year"),
+        hours_left=budgets["hours"] if budgets else f("max_hours_per_year"),
+        reserve=np.array([d.reserve and d.kind == "interruptible" for d in dr], bool))
 
 
 @dataclass
@@ -255,6 +312,7 @@ class SystemArrays:
     non_fossil: np.ndarray = None          # (G,) bool: nuclear and biomass units count as non-fossil
     policy: dict | None = None             # limits over these hours (dispatch.policy.limits), or None
     network: NetworkArrays | None = None   # nodes and branches/ties; None = copper plate
+    demand: DemandArrays | None = None     # demand-response contracts (None: none)
 
     def __post_init__(self):
         if self.storage is None:
@@ -274,6 +332,8 @@ class SystemArrays:
             self.dpr_price_per_mwh = np.zeros((G, 0))
         if self.non_fossil is None:
             self.non_fossil = np.zeros(G, bool)
+        if self.demand is None:
+            self.demand = DemandArrays.empty(self.T)
 
     @property
     def has_oil(self) -> np.ndarray:
@@ -300,7 +360,8 @@ def initial_state(system) -> InitialState:
     return InitialState(np.array([g.initial_on for g in th], bool),
                         np.array([g.initial_hours for g in th], float),
                         np.array([g.initial_p_mw for g in th], float),
-                        soc_mwh=np.array([x.soc_initial * x.energy_mwh for x in system.storage], float))
+                        soc_mwh=np.array([x.soc_initial * x.energy_mwh for x in system.storage], float),
+                        dr_owed_mwh=np.zeros(len(system.demand_response)))
 
 
 def heating_mask(system, first_hour: int, T: int) -> np.ndarray:
@@ -320,10 +381,12 @@ def heating_mask(system, first_hour: int, T: int) -> np.ndarray:
 
 
 def compile_window(case, first_hour: int, T: int, state: InitialState | None = None,
-                   policy: dict | None = None, monitored: np.ndarray | None = None) -> SystemArrays:
+                   policy: dict | None = None, monitored: np.ndarray | None = None,
+                   dr_budgets: dict | None = None) -> SystemArrays:
     """Arrays for hours [first_hour, first_hour + T) of the case's data; `policy` = the limits over
     these hours (dispatch.policy), None when the case has none; `monitored` = (L,) bool branches
-    whose limits start in the model (lazy dc networks; default none when lazy, else all)."""
+    whose limits start in the model (lazy dc networks; default none when lazy, else all);
+    `dr_budgets` = interruptible calls and hours left for these hours (default: a year's)."""
     sysm, prof = case.system, case.profiles
     th = sysm.thermal
     G = len(th)
@@ -444,4 +507,5 @@ def compile_window(case, first_hour: int, T: int, state: InitialState | None = N
         non_fossil=np.array([g.technology in ("nuclear", "biomass") for g in th], bool),
         policy=policy,
         network=network_arrays(sysm, T, loads, flows, monitored),
+        demand=demand_arrays(sysm, first_hour, T, loads, dr_budgets),
     )

@@ -248,6 +248,7 @@ def load_output(out: Path):
     run's output folder; InputError when it is not one."""
     from dispatch.api import run_policy
     from dispatch.case import load_case
+    from dispatch.policy import dr_run_budgets
     from dispatch.compile import compile_window
 
     out = Path(out)
@@ -257,5 +258,6 @@ def load_output(out: Path):
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     case = load_case(out / "case.yaml")
     first, hours = summary["first_hour"], summary["hours"]
-    a = compile_window(case, first, hours, policy=run_policy(case, first, hours))
+    a = compile_window(case, first, hours, policy=run_policy(case, first, hours),
+                       dr_budgets=dr_run_budgets(case.system, hours))
     return case, summary, a, read_schedule(out, summary, a)

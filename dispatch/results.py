@@ -55,6 +55,12 @@ class Schedule:
     overload_mw: np.ndarray | None = None        # (T, L) flow above the rating (penalised)
     tie_names: list = field(default_factory=list)     # K zonal ties
     tie_flow_mw: np.ndarray | None = None        # (T, K) flow from_zone → to_zone
+    dr_names: list = field(default_factory=list)      # D demand-response contracts
+    dr_down_mw: np.ndarray | None = None         # (T, D) demand moved away (shiftable) or cut (interruptible)
+    dr_up_mw: np.ndarray | None = None           # (T, D) demand put back (shiftable)
+    dr_called: np.ndarray | None = None          # (T, D) int8, 1 = interruptible contract called
+    dr_reserve_mw: np.ndarray | None = None      # (T, D) uncalled interruptible capacity offered as reserve up
+    dr_owed_mwh: np.ndarray | None = None        # (T, D) shiftable energy moved away, not yet put back
 
     STORAGE_FIELDS = ("charge_mw", "discharge_mw", "soc_mwh", "storage_reserve_up_mw", "storage_reserve_down_mw",
                       "pump_units", "gen_units", "spill_mw")
@@ -71,9 +77,13 @@ class Schedule:
             self.must_run_short_mw = np.zeros((T, G))
         if self.policy_slack is None:
             self.policy_slack = np.zeros((T, 3))
+        if self.dr_called is None:
+            self.dr_called = np.zeros((T, len(self.dr_names)), np.int8)
         for name, labels in (("node_price", "node_names"), ("node_shed_mw", "node_names"),
                              ("node_overgen_mw", "node_names"), ("flow_mw", "branch_names"),
-                             ("overload_mw", "branch_names"), ("tie_flow_mw", "tie_names")):
+                             ("overload_mw", "branch_names"), ("tie_flow_mw", "tie_names"),
+                             ("dr_down_mw", "dr_names"), ("dr_up_mw", "dr_names"), ("dr_reserve_mw", "dr_names"),
+                             ("dr_owed_mwh", "dr_names")):
             if getattr(self, name) is None:
                 setattr(self, name, np.zeros((T, len(getattr(self, labels)))))
 
@@ -85,7 +95,7 @@ class Schedule:
         """The first n hours (the decided part of a window)."""
         kw = {k: (v[:n] if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()}
         kw["windows"] = list(self.windows)
-        for k in ("storage_names", "node_names", "branch_names", "tie_names"):
+        for k in ("storage_names", "node_names", "branch_names", "tie_names", "dr_names"):
             kw[k] = list(getattr(self, k))
         if self.objective_by_hour is not None:
             kw["objective"] = float(kw["objective_by_hour"].sum())
@@ -110,7 +120,8 @@ class Schedule:
         return Schedule(**kw)
 
     def end_state(self, before: InitialState) -> InitialState:
-        """Unit state after the last hour, given the state before the first (exact hand-off)."""
+        """Unit, storage and demand-response state after the last hour, given the state before the
+        first (exact hand-off)."""
         u = self.commit.astype(bool)
         T = u.shape[0]
         last = u[-1]
@@ -119,6 +130,10 @@ class Schedule:
         run = np.where(same.all(axis=0), T, np.argmin(same[::-1], axis=0))
         carried = same.all(axis=0) & (before.on == last)
         hours = run + np.where(carried, before.hours, 0.0)
+        called = self.dr_called.astype(bool)
+        run = np.where(called.all(axis=0), T, np.argmin(called[::-1], axis=0)) if called.size else np.zeros(0, int)
+        call_hours = np.where(called.all(axis=0), run + before.dr_call_hours, run) if called.size else run
         return InitialState(last.copy(), hours.astype(float), np.where(last, self.p_mw[-1], 0.0),
                             np.where(last, self.reserve_up_mw[-1], 0.0), self.soc_mwh[-1].copy(),
-                            self.pump_units[-1].copy(), self.gen_units[-1].copy())
+                            self.pump_units[-1].copy(), self.gen_units[-1].copy(),
+                            self.dr_owed_mwh[-1].copy(), np.asarray(call_hours, np.int64))

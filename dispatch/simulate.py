@@ -56,15 +56,19 @@ def simulate(case, first_hour: int, hours: int, opts: dict, progress=None) -> Sc
     limits = RunLimits(case, first_hour, hours) if policy.active(sysm) else None
     parts = []
     monitored = None     # lazy dc networks: branches found binding so far start in the next model
+    budgets = policy.dr_run_budgets(sysm, hours)   # interruptible calls/hours left in the run
     t0 = time.perf_counter()
     for i, (start, n_dec, n_opt) in enumerate(plan):
         arrays = compile_window(case, start, n_opt, state, limits.window(start, n_opt, n_dec) if limits else None,
-                                monitored)
+                                monitored, budgets)
         part = solve_window(arrays, opts).take(n_dec)
         part.windows[-1]["decided_h"] = n_dec
         monitored = part.windows[-1].get("monitored")
         if limits:
             limits.record(case, part, state)
+        if budgets:
+            used = policy.dr_used(part, state)
+            budgets = {k: budgets[k] - used[k] for k in budgets}
         state = part.end_state(state)
         parts.append(part)
         if progress:

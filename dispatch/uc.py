@@ -40,7 +40,7 @@ def solve_window(a, opts: dict) -> Schedule:
     # little) and whose balance-row duals are the hourly marginal prices.
     t1 = time.perf_counter()
     fix = {"u": u, "v": v, "w": w, "delta": np.rint(val("delta")), "zseg": np.rint(val("zseg")),
-           "oil": np.rint(val("oil"))}
+           "oil": np.rint(val("oil")), "dr_on": np.rint(val("dr_on")), "dr_start": np.rint(val("dr_start"))}
     if a.storage.N:
         fix.update(st_pump=np.rint(val("st_pump")), st_gen=np.rint(val("st_gen")))
     lp = b.solve(relax_integers=True, threads=opts.get("threads", 1), time_limit_s=opts.get("time_limit_s"),
@@ -86,6 +86,9 @@ def solve_window(a, opts: dict) -> Schedule:
         oil_assist=(np.rint(val("oil")).astype(np.int8) * u), must_run_short_mw=np.clip(val("hs_short"), 0.0, None),
         policy_slack=np.clip(val("pol_slack"), 0.0, None),
         **_network_fields(a, val, node_price),
+        dr_names=list(a.demand.names), dr_down_mw=np.clip(val("dr_dn"), 0.0, None),
+        dr_up_mw=np.clip(val("dr_up"), 0.0, None), dr_called=((np.rint(val("dr_on")) > 0) & (val("dr_dn") > 1e-6)).astype(np.int8),
+        dr_reserve_mw=np.clip(val("dr_r"), 0.0, None), dr_owed_mwh=val("dr_owed"),
         storage_names=list(a.storage.names), **_storage_fields(a, val),
         price=price, objective=objective, objective_by_hour=b.objective_by_hour(x, a.T), lower_bound=res.bound,
         gap=gap, windows=[info],

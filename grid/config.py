@@ -380,6 +380,30 @@ def _cross_checks(doc: dict, path):
             if st["inflow_mw"] != 0.0:
                 raise InputError(path, f"{fp}.inflow_mw", st["inflow_mw"], "give inflow_mw or monthly_energy_mwh, not both")
         series_ref(st["inflow_mw"], f"{fp}.inflow_mw")
+    pol = doc["policies"]
+    if pol["co2_cap_t"] is not None:
+        for i, g in enumerate(doc["thermal"]):
+            fuel = next((f for f in doc["fuels"] if f["name"] == g["fuel"]), None)
+            curve = g["fuel_curve"] or g["cost_curve"]
+            per_h = [y * fuel["co2_t_per_unit"] for y in g["fuel_curve"]["fuel_per_h"]] if g["fuel_curve"] and fuel \
+                else [m * g["co2_t_per_mwh"] for m in curve["mw"]]
+            rate = max((e / m for e, m in zip(per_h, curve["mw"]) if m > 0), default=0.0)
+            if pol["co2_excess_per_t"] * rate >= doc["penalties"]["voll_per_mwh"]:
+                raise InputError(path, "policies.co2_excess_per_t", pol["co2_excess_per_t"],
+                                 f"< voll_per_mwh / {rate:.3g} t/MWh (the emission rate of thermal[{i}] "
+                                 f"{g['name']}) = {doc['penalties']['voll_per_mwh'] / rate:.4g}, or the cap would "
+                                 "shed load instead of exceeding it (currency/tCO2)")
+    loads = [ld["name"] for ld in doc["loads"]]
+    for k, d in enumerate(doc["demand_response"]):
+        if d["load"] not in loads:
+            close = difflib.get_close_matches(d["load"], loads, n=1)
+            raise InputError(path, f"demand_response[{k}].load", d["load"],
+                             "a name in `loads`" + (f"; did you mean '{close[0]}'?" if close else ""))
+        if d["kind"] == "shiftable" and d["share"] <= 0:
+            raise InputError(path, f"demand_response[{k}].share", d["share"], "> 0 for a shiftable load (fraction)")
+        if d["kind"] == "interruptible" and d["capacity_mw"] <= 0:
+            raise InputError(path, f"demand_response[{k}].capacity_mw", d["capacity_mw"],
+                             "> 0 for an interruptible contract (MW)")
     net = doc["network"]
     if net is not None:
         zones = [z["name"] for z in net["zones"]]
@@ -405,7 +429,7 @@ def _cross_checks(doc: dict, path):
                              f"allowed < tiers[{k - 1}].below_share ({dpr['tiers'][k - 1]['below_share']}): "
                              "highest threshold first")
     all_names = {}
-    for sec in ("thermal", "renewables", "loads", "interchange", "storage"):
+    for sec in ("thermal", "renewables", "loads", "interchange", "storage", "demand_response"):
         for i, el in enumerate(doc[sec]):
             if el["name"] in all_names:
                 raise InputError(path, f"{sec}[{i}].name", el["name"], f"already used by {all_names[el['name']]}")

@@ -311,13 +311,14 @@ CASE = {
         }, []),
     }, {}),
     "policies": M("limits over the simulated hours, spread over rolling windows pro rata (README \"Policy limits\")", {
-        "co2_cap_t": F("CO2 cap over all hours of the profile data; a run gets the share of its hours' demand",
-                       "tCO2", None, 0.0),
+        "co2_cap_t": F("CO2 cap over all hours of the profile data; a run gets the share of its hours' "
+                       "residual demand (load + export − import − wind and solar available, >= 0)", "tCO2", None, 0.0),
         "renewable_utilisation_min": F("least share of available wind + solar energy used", "fraction", None,
                                        0.0, 1.0),
         "non_fossil_share_min": F("least non-fossil generation (renewables, nuclear, biomass, hydro reservoirs) "
                                   "as a share of net demand (load + export − import)", "fraction", None, 0.0, 1.0),
-        "co2_excess_per_t": F("penalty on CO2 above the cap", "currency/tCO2", 10000.0, 0.0),
+        "co2_excess_per_t": F("penalty on CO2 above the cap; keep it below VOLL / the highest emission rate "
+                              "(t/MWh) so that a cap never sheds load", "currency/tCO2", 2000.0, 0.0),
         "energy_shortfall_per_mwh": F("penalty on energy below a utilisation or non-fossil floor", "currency/MWh",
                                       3000.0, 0.0),
     }, {}),
@@ -347,6 +348,26 @@ CASE = {
             "reverse_capacity_mw": F("limit to → from (default capacity_mw)", "MW", None, 0.0),
         }, []),
     }, None),
+    "demand_response": L("demand-side flexibility of loads (README \"Demand response\")", {
+        "name": S("unique name"),
+        "kind": E("shiftable: a share of a load moves within blocks of window_h hours, energy conserved; "
+                  "interruptible: a contract to cut load at a price", ("shiftable", "interruptible")),
+        "load": S("name of the load this applies to (it sits at that load's bus, zone or microgrid)"),
+        "share": F("shiftable: share of the load's hourly demand that may be moved away", "fraction", 0.0, 0.0, 1.0),
+        "window_h": I("shiftable: energy is conserved within each block of this many hours from the data start",
+                      "h", 24, 1, 8784),
+        "max_shift_mw": F("shiftable: largest move up or down in one hour (default: no limit beyond share)", "MW",
+                          None, 0.0),
+        "cost_per_mwh": F("shiftable: cost per MWh moved away (discomfort, contract payment)", "currency/MWh", 0.0,
+                          0.0),
+        "capacity_mw": F("interruptible: load that can be cut", "MW", 0.0, 0.0),
+        "price_per_mwh": F("interruptible: payment per MWh cut", "currency/MWh", 0.0, 0.0),
+        "max_hours_per_call": I("interruptible: longest call", "h", 4, 1, 8784),
+        "max_calls_per_year": I("interruptible: calls per year (a run gets its share of the year's hours, rounded "
+                                "up; windows draw from what is left)", "", 20, 0, 8784),
+        "max_hours_per_year": F("interruptible: hours called per year (spread like the calls)", "h", 80.0, 0.0),
+        "reserve": B("interruptible: capacity not called counts as spinning reserve up", False),
+    }, []),
     "reserves": M("spinning reserve requirements", {
         "up": M("upward reserve", RESERVE_FIELDS, {}),
         "down": M("downward reserve", RESERVE_FIELDS, {}),

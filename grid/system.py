@@ -150,6 +150,23 @@ def _storage(d: dict) -> Storage:
 
 
 @dataclass(frozen=True)
+class DemandResponse:
+    name: str
+    kind: str                 # "shiftable" or "interruptible"
+    load: str                 # name of the load it acts on
+    share: float              # shiftable: share of the load's hourly demand that may move away
+    window_h: int             # shiftable: energy conserved within blocks of this many data hours
+    max_shift_mw: float | None
+    cost_per_mwh: float       # shiftable: per MWh moved away
+    capacity_mw: float        # interruptible
+    price_per_mwh: float      # interruptible: per MWh cut
+    max_hours_per_call: int
+    max_calls_per_year: int
+    max_hours_per_year: float
+    reserve: bool
+
+
+@dataclass(frozen=True)
 class ReserveRule:
     profile_mw: object
     load_share: float
@@ -186,6 +203,7 @@ class System:
     deep_peak_regulation: dict | None = None   # {technologies: [...], tiers: [{below_share, price_per_mwh}]}
     policies: dict | None = None               # the validated `policies` section
     network: dict | None = None                # the validated `network` section (None: copper plate)
+    demand_response: tuple = ()                # DemandResponse contracts
     grid: object = None                        # grid.network.Network (model dc), else None
     nodes: dict | None = None                  # element → node position, see `node_map`
 
@@ -255,6 +273,12 @@ def node_map(sysm: "System", grid, path) -> dict:
             else:
                 raise InputError(path, f"{sec}[{i}].zone", ref, "one of " + ", ".join(zones or ["(no zones)"]))
         out[sec] = np.array(pos, np.int64)
+    load_pos = {ld.name: k for k, ld in enumerate(sysm.loads)}
+    out["demand_response"] = np.array([out["loads"][load_pos[d.load]] for d in sysm.demand_response], np.int64)
+    for k, d in enumerate(sysm.demand_response):
+        if out["demand_response"][k] < 0:
+            raise InputError(path, f"demand_response[{k}].load", d.load,
+                             "a load with a `bus` (demand response acts at one bus of the dc network)")
     return out
 
 
@@ -307,4 +331,5 @@ def _build_system(doc: dict, path) -> System:
         profiles=dict(doc["profiles"]), source=str(path), document=doc,
         retrofits=packages, deep_peak_regulation=doc["deep_peak_regulation"], policies=doc["policies"],
         network=doc["network"] if doc["network"] and doc["network"]["model"] != "copper_plate" else None,
+        demand_response=tuple(DemandResponse(**d) for d in doc["demand_response"]),
     )

@@ -1,7 +1,7 @@
 """DC line limits through the PTDF of a dc network, with a penalised overload slack per line.
 
 Injection at bus b in hour t: inj = Σ_{g at b} (p_min·u + p) + Σ_{r at b} ren + Σ_{s at b} (dis − ch)
-+ shed_b − overgen_b − demand_b. For each monitored branch l:
++ Σ_{d at b} (dr_dn − dr_up) + shed_b − overgen_b − demand_b. For each monitored branch l:
   −rating_l ≤ Σ_b PTDF[l, b]·inj(t, b) − ov_up(t, l) + ov_dn(t, l) ≤ rating_l
 with ov_up, ov_dn ≥ 0 costing overload_cost per MWh (only monitored branches may use them).
 Which branches are monitored: all limited ones, or — lazily — only those found violated
@@ -48,6 +48,11 @@ def add_flow_rows(b, a, lines):
         if N:
             terms += [(np.broadcast_to(rows, (T, N)), b.var("dis"), h[s_node][None, :]),
                       (np.broadcast_to(rows, (T, N)), b.var("ch"), -h[s_node][None, :])]
+        D = a.demand.D
+        if D:
+            hd = h[a.demand.node][None, :]
+            terms += [(np.broadcast_to(rows, (T, D)), b.var("dr_dn"), hd),
+                      (np.broadcast_to(rows, (T, D)), b.var("dr_up"), -hd)]
         rating = net.rating_mw[l]
         b.add_rows(f"flow_{l}", T, -rating + c, rating + c, *terms)
 
@@ -63,4 +68,6 @@ def flows_from_solution(a, val) -> np.ndarray:
         np.add.at(inj, (slice(None), node), x)
     if a.storage.N:
         np.add.at(inj, (slice(None), s_node), np.asarray(val("dis")) - np.asarray(val("ch")))
+    if a.demand.D:
+        np.add.at(inj, (slice(None), a.demand.node), np.asarray(val("dr_dn")) - np.asarray(val("dr_up")))
     return inj @ net.ptdf.T

@@ -1,6 +1,7 @@
 """System spinning-reserve requirements with penalised shortfall.
 
-  Σ_g r_up(t) + Σ_s st_r_up(t) + short_up(t) ≥ reserve_up_mw(t)   (and the same downward)
+  Σ_g r_up(t) + Σ_s st_r_up(t) + Σ_d dr_r(t) + short_up(t) ≥ reserve_up_mw(t)   (and the same
+  downward, without demand response)
 (per-unit headroom and ramp limits are in `ramping`, storage headroom in storage/formulation.py).
 """
 import numpy as np
@@ -19,4 +20,7 @@ def add(b, a, opts):
     for name, r, st_name, s, req in blocks:
         if req.max(initial=0) > 0:
             st_terms = [(rows_st, b.var(st_name).ravel(), 1.0)] if N else []
+            D = a.demand.D
+            if name == "reserve_up" and D:     # uncalled interruptible load (formulation/demand.py)
+                st_terms.append((np.repeat(np.arange(T), D), b.var("dr_r").ravel(), 1.0))
             b.add_rows(name, T, req, np.inf, (rows, r.ravel(), 1.0), (s, 1.0), *st_terms)
