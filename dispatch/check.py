@@ -404,9 +404,10 @@ def node_injection(a: SystemArrays, s: Schedule) -> np.ndarray:
     net = a.network
     inj = -net.demand_mw + np.asarray(s.node_shed_mw, float) - np.asarray(s.node_overgen_mw, float)
     for node, x in ((net.thermal_node, s.p_mw), (net.ren_node, s.renewable_mw),
-                    (net.storage_node, np.asarray(s.discharge_mw, float) - np.asarray(s.charge_mw, float)),
-                    (a.demand.node, np.asarray(s.dr_down_mw, float) - np.asarray(s.dr_up_mw, float))):
+                    (net.storage_node, np.asarray(s.discharge_mw, float) - np.asarray(s.charge_mw, float))):
         np.add.at(inj, (slice(None), node), np.asarray(x, float))
+    if a.demand.D:
+        inj += (np.asarray(s.dr_down_mw, float) - np.asarray(s.dr_up_mw, float)) @ a.demand.weight
     return inj
 
 

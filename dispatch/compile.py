@@ -122,7 +122,8 @@ class DemandArrays:
     names: list
     shiftable: np.ndarray       # (D,) bool (else interruptible)
     load_mw: np.ndarray         # (T, D) the hourly demand of the load each contract acts on
-    node: np.ndarray            # (D,) int network node of that load (0 on a copper plate)
+    weight: np.ndarray          # (D, B) share of each contract at each network node (a load's bus: one-hot;
+    #                             a load spread over the net: its load shares; copper plate: (D, 1) ones)
     share: np.ndarray           # (D,) shiftable share
     max_shift_mw: np.ndarray    # (D,) inf = no limit beyond the share
     block_end: np.ndarray       # (T, D) bool: hour t closes a block (owed energy back to 0)
@@ -140,7 +141,7 @@ class DemandArrays:
     @classmethod
     def empty(cls, T: int) -> "DemandArrays":
         z = np.zeros(0)
-        return cls([], np.zeros(0, bool), np.zeros((T, 0)), np.zeros(0, np.int64), z, z, np.zeros((T, 0), bool), z, z,
+        return cls([], np.zeros(0, bool), np.zeros((T, 0)), np.zeros((0, 1)), z, z, np.zeros((T, 0), bool), z, z,
                    np.zeros(0, np.int64), z, z, np.zeros(0, bool))
 
 
@@ -154,10 +155,19 @@ def demand_arrays(system, first_hour: int, T: int, loads: list, budgets: dict | 
     f = lambda attr: np.array([getattr(d, attr) for d in dr], float)  # noqa: E731
     hour = first_hour + np.arange(T)
     window = np.array([d.window_h for d in dr], np.int64)
-    nodes = system.nodes["demand_response"] if system.nodes else np.zeros(len(dr), np.int64)
+    if system.nodes is None:
+        weight = np.ones((len(dr), 1))
+    else:
+        B = system.grid.B if system.grid is not None else len(system.network["zones"])
+        weight = np.zeros((len(dr), B))
+        for k, node in enumerate(system.nodes["demand_response"]):
+            if node >= 0:
+                weight[k, node] = 1.0
+            else:
+                weight[k] = system.grid.load_share
     return DemandArrays(
         names=[d.name for d in dr], shiftable=np.array([d.kind == "shiftable" for d in dr], bool),
-        load_mw=np.column_stack([loads[pos[d.load]] for d in dr]), node=np.asarray(nodes, np.int64),
+        load_mw=np.column_stack([loads[pos[d.load]] for d in dr]), weight=weight,
         share=f("share"), max_shift_mw=np.array([np.inf if d.max_shift_mw is None else d.max_shift_mw for d in dr]),
         block_end=((hour[:, None] + 1) % window[None, :]) == 0, capacity_mw=f("capacity_mw"),
         cost_per_mwh=np.array([d.cost_per_mwh if d.kind == "shiftable" else d.price_per_mwh for d in dr], float),

@@ -14,6 +14,8 @@ Contents (all self-contained, so `npsim check OUTDIR` needs nothing else):
   flow_mw.csv, overload_mw.csv, lines.csv  dc network: (T, branches) flows and overloads; per branch
                                           rating, congested hours, max loading, overload MWh
   tie_flow_mw.csv                         zonal network: (T, ties)
+  dr_down_mw.csv, dr_up_mw.csv, dr_called.csv, dr_reserve_mw.csv, dr_owed_mwh.csv
+                                          demand response: (T, contracts)
   storage.csv, storage_*.csv              per station: cycles, energy, revenue; (T, N) charge_mw,
                                           discharge_mw, soc_mwh, reserve_up_mw, reserve_down_mw,
                                           pump_units, gen_units
@@ -40,7 +42,9 @@ from grid.errors import InputError
 from profiles.io import read_table, write_csv
 
 NETWORK_TABLES = {"node_price": "node_names", "node_shed_mw": "node_names", "node_overgen_mw": "node_names",
-                  "flow_mw": "branch_names", "overload_mw": "branch_names", "tie_flow_mw": "tie_names"}
+                  "flow_mw": "branch_names", "overload_mw": "branch_names", "tie_flow_mw": "tie_names",
+                  "dr_down_mw": "dr_names", "dr_up_mw": "dr_names", "dr_called": "dr_names",
+                  "dr_reserve_mw": "dr_names", "dr_owed_mwh": "dr_names"}   # (T, n) tables when n > 0
 UNIT_TABLES = ("commit", "p_mw", "reserve_up_mw", "reserve_down_mw", "oil_assist", "must_run_short_mw")
 
 
@@ -194,16 +198,16 @@ def _write_windows(path, windows):
 
 
 def _network_tables(a, table) -> dict:
-    """The network fields of a Schedule read back from their tables (none on a copper plate)."""
+    """The network and demand-response fields of a Schedule read back from their tables."""
     net = a.network
-    if net is None:
-        return {}
-    labels = {"node_names": list(net.node_names), "branch_names": list(net.branch_names),
-              "tie_names": list(net.tie_names)}
+    labels = {"node_names": list(net.node_names) if net else [], "branch_names": list(net.branch_names) if net else [],
+              "tie_names": list(net.tie_names) if net else [], "dr_names": list(a.demand.names)}
     out = {k: v for k, v in labels.items() if v}
     for key, lab in NETWORK_TABLES.items():
         if labels[lab]:
             out[key] = table(key, labels[lab])
+    if "dr_called" in out:
+        out["dr_called"] = np.rint(out["dr_called"]).astype(np.int8)
     return out
 
 

@@ -104,6 +104,21 @@ def network_summary(a, s) -> dict:
     return out
 
 
+def demand_summary(a, s) -> dict:
+    """Per demand-response contract: MWh moved away (shiftable) or cut (interruptible), MWh put
+    back, calls and hours called, cost (cost_per_mwh / price_per_mwh × MWh moved away or cut)."""
+    d = a.demand
+    out = {}
+    called = np.asarray(s.dr_called) >= 1
+    prev = np.vstack([(a.initial.dr_call_hours > 0)[None, :], called[:-1]]) if d.D else called
+    for k, name in enumerate(d.names):
+        down = float(np.sum(s.dr_down_mw[:, k]))
+        out[name] = {"kind": "shiftable" if d.shiftable[k] else "interruptible", "down_mwh": down,
+                     "up_mwh": float(np.sum(s.dr_up_mw[:, k])), "cost": down * float(d.cost_per_mwh[k]),
+                     "calls": int((called[:, k] & ~prev[:, k]).sum()), "hours_called": int(called[:, k].sum())}
+    return out
+
+
 def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
     """summary.json contents. `a` = SystemArrays over the run's hours, `s` = Schedule,
     `costs` = check.recompute_costs(a, s), `extra` = run metadata (version, sha, seed, times)."""
@@ -150,6 +165,8 @@ def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
             "oil_support": float(costs.oil.sum()),
             "must_run_shortfall_penalty": costs.must_run_short_cost,
             "policy_penalty": costs.policy_penalty,
+            "line_overload_penalty": costs.overload_cost,
+            "demand_response": costs.demand_response,
         },
         "demand_mwh": demand,
         "peak_load_mw": float(a.load_mw.max(initial=0.0)),
@@ -171,6 +188,7 @@ def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
         "must_run_shortfall_mwh": float(np.sum(s.must_run_short_mw)),
         "policies": policy_summary(a, s, costs),
         "network": network_summary(a, s),
+        "demand_response": demand_summary(a, s),
         "storage_cycles": float(storage_table(a, s)["cycles"].sum()) if s.storage_names else 0.0,
         "energy_mwh": energy,
         "price_mean": float(price.mean()) if price.size else None,
@@ -291,6 +309,10 @@ def format_summary(sm: dict) -> str:
     elif net.get("model") == "zonal":
         lines.append(f"  network        zonal, {net['nodes']} zones: price spread mean {net['price_spread_mean']:,.1f} "
                      f"max {net['price_spread_max']:,.1f} {cur}/MWh")
+    for name, dr in (sm.get("demand_response") or {}).items():
+        what = (f"moved {dr['down_mwh']:,.0f} MWh away and back" if dr["kind"] == "shiftable"
+                else f"cut {dr['down_mwh']:,.0f} MWh in {dr['calls']} calls ({dr['hours_called']} h)")
+        lines.append(f"  demand resp.   {name}: {what}, cost {dr['cost']:,.0f} {cur}")
     if sm.get("annualized_capex"):
         lines.append(f"  capex          {sm['annualized_capex']:,.0f} {cur}/year annualised")
     if sm.get("price_mean") is not None:

@@ -249,7 +249,8 @@ def build_system(doc: dict, path) -> System:
 
 def node_map(sysm: "System", grid, path) -> dict:
     """{section: (n,) int node positions} for thermal, renewables, storage, interchange (bus positions
-    for model dc, zone positions for zonal) and loads (−1 = spread by the net's load shares)."""
+    for model dc, zone positions for zonal), loads and demand response (the node of its load; −1 =
+    spread by the net's load shares)."""
     model = sysm.network["model"]
     zones = [z["name"] for z in sysm.network["zones"]]
     out = {}
@@ -275,10 +276,6 @@ def node_map(sysm: "System", grid, path) -> dict:
         out[sec] = np.array(pos, np.int64)
     load_pos = {ld.name: k for k, ld in enumerate(sysm.loads)}
     out["demand_response"] = np.array([out["loads"][load_pos[d.load]] for d in sysm.demand_response], np.int64)
-    for k, d in enumerate(sysm.demand_response):
-        if out["demand_response"][k] < 0:
-            raise InputError(path, f"demand_response[{k}].load", d.load,
-                             "a load with a `bus` (demand response acts at one bus of the dc network)")
     return out
 
 

@@ -272,3 +272,28 @@ def test_default_system_has_a_network_and_a_copper_plate_variant():
     assert all(n is not None for n in case.system.nodes["thermal"])
     plain = api.load(configs / "default.yaml", [configs / "variants" / "copper_plate.yaml"])
     assert plain.system.network is None and plain.system.grid is None
+
+
+@pytest.mark.parametrize("bus", ["b2", None])
+def test_interruptible_load_on_a_network(tmp_path, bus):
+    # a 20 MW contract at 30 CNY/MWh on the bus-2 load: cheaper than B (50) at bus 2, so it is called
+    # and B runs 20 MW less; spread over the net's loads (None: the case's own load shares put it
+    # all at bus 2 too, since that is the only load) the result is the same
+    load = {"name": "load", "profile_mw": 150, "bus": bus} if bus else {"name": "load", "profile_mw": 150}
+    three_bus_json(tmp_path / "net.json")
+    import pandapower as pp_
+    net = pp_.from_json(str(tmp_path / "net.json"))
+    pp_.create_load(net, 2, p_mw=1.0)
+    pp_.to_json(net, str(tmp_path / "net.json"))
+    doc = {"version": 1, "name": "dr_net", "time": {"start": "2025-01-01", "hours": 2},
+           "horizon": {"decided_h": 2, "lookahead_h": 0}, "engine": {"mip_gap": 1e-6},
+           "network": {"model": "dc", "file": "net.json"},
+           "thermal": [linear_unit("A", 0, 300, 0, 10, bus="b0"), linear_unit("B", 0, 300, 0, 50, bus=2)],
+           "loads": [load],
+           "demand_response": [{"name": "cut", "kind": "interruptible", "load": "load", "capacity_mw": 20,
+                                "price_per_mwh": 30, "max_calls_per_year": 8760, "max_hours_per_year": 8760}]}
+    (tmp_path / "case.yaml").write_text(yaml.safe_dump(doc))
+    a, s, c = solve(load_case(tmp_path / "case.yaml"))
+    np.testing.assert_allclose(s.dr_down_mw[:, 0], 20, atol=1e-6)
+    np.testing.assert_allclose(s.p_mw, [[90, 40]] * 2, atol=1e-6)
+    np.testing.assert_allclose(s.flow_mw[:, 2], 60, atol=1e-6)

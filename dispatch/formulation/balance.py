@@ -39,9 +39,14 @@ def add(b, a, opts):
              (row(np.arange(B)).ravel(), shed.ravel(), 1.0), (row(np.arange(B)).ravel(), over.ravel(), -1.0)]
     if N:
         terms += [(row(s_node).ravel(), b.var("dis").ravel(), 1.0), (row(s_node).ravel(), b.var("ch").ravel(), -1.0)]
-    if a.demand.D:
-        terms += [(row(a.demand.node).ravel(), b.var("dr_dn").ravel(), 1.0),
-                  (row(a.demand.node).ravel(), b.var("dr_up").ravel(), -1.0)]
+    D = a.demand.D
+    if D:   # each contract's share in each area (a load spread over several islands splits)
+        share = np.zeros((D, A))
+        np.add.at(share, (slice(None), area), a.demand.weight)
+        dd, aa = np.nonzero(share > 0)
+        rows_d = (np.arange(T)[:, None] * A + aa[None, :]).ravel()
+        for name, sign in (("dr_dn", 1.0), ("dr_up", -1.0)):
+            terms.append((rows_d, b.var(name)[:, dd].ravel(), np.tile(sign * share[dd, aa], T)))
     net = a.network
     if net is not None and net.model == "zonal" and net.K:
         K = net.K

@@ -50,7 +50,7 @@ def add_flow_rows(b, a, lines):
                       (np.broadcast_to(rows, (T, N)), b.var("ch"), -h[s_node][None, :])]
         D = a.demand.D
         if D:
-            hd = h[a.demand.node][None, :]
+            hd = (a.demand.weight @ h)[None, :]
             terms += [(np.broadcast_to(rows, (T, D)), b.var("dr_dn"), hd),
                       (np.broadcast_to(rows, (T, D)), b.var("dr_up"), -hd)]
         rating = net.rating_mw[l]
@@ -69,5 +69,5 @@ def flows_from_solution(a, val) -> np.ndarray:
     if a.storage.N:
         np.add.at(inj, (slice(None), s_node), np.asarray(val("dis")) - np.asarray(val("ch")))
     if a.demand.D:
-        np.add.at(inj, (slice(None), a.demand.node), np.asarray(val("dr_dn")) - np.asarray(val("dr_up")))
+        inj += (np.asarray(val("dr_dn")) - np.asarray(val("dr_up"))) @ a.demand.weight
     return inj @ net.ptdf.T
