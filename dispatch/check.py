@@ -304,6 +304,8 @@ def check(arrays: SystemArrays, s: Schedule, tol_mw: float = 1e-4) -> tuple[list
                                     ("down", rd, s.storage_reserve_down_mw, s.reserve_down_short_mw,
                                      a.reserve_down_mw)):
         offered = np.where(elig, x, 0.0).sum(axis=1) + np.where(st_el, np.asarray(xs, float), 0.0).sum(axis=1)
+        if name == "up":   # uncalled interruptible load of reserve contracts (bounded in _check_demand)
+            offered = offered + np.asarray(s.dr_reserve_mw, float).sum(axis=1)
         _emit(out, "reserve", req - offered - short, _tol(tol_mw, req), h0, None,
               f"eligible reserve {name} + shortfall below the requirement")
         _emit(out, "reserve", np.where(elig, 0.0, x), tol_g, h0, tn, f"reserve {name} on an ineligible unit")

@@ -5,8 +5,10 @@ This is the only module that imports pandapower, always inside functions (import
 
 A network comes from a built-in pandapower case (`pandapower: case39`), a pandapower JSON file
 or a MATPOWER case (`.m` via pandapower's `from_mpc`, which reads it with `matpowercaseframes`; a
-`.mat` file with scipy). Elements of the case name their bus by the bus's `name` in the net (tried
-first; e.g. case39's buses are named 1..39) or by its pandapower index.
+`.mat` file with scipy). Elements of the case name their bus by the bus's `name` in the net (e.g.
+case39's buses are named 1..39, while their pandapower indices are 0..38); a net whose buses have no
+distinct names is addressed by pandapower index. An island without a slack of its own gets one (an
+external grid at its first bus) for the DC and AC models; out-of-service buses are refused.
 
 Ratings (MW; the DC model treats MVA as MW): lines `max_i_ka × vn_kv × √3`, transformers
 `sn_mva`, both × `max_loading_percent` / 100 when the net has it, × `rating_scale`; impedance
@@ -57,20 +59,16 @@ class Network:
         return int(self.island.max(initial=0)) + 1
 
     def position(self, ref, path, field) -> int:
-        """Bus position of a reference (pandapower index as a number or text, or a bus name)."""
+        """Bus position of a reference: the bus's name in the net (its pandapower index as text
+        when the net's buses have no distinct names)."""
         text = str(ref)
         for k, name in enumerate(self.bus_names):
             if name == text:
                 return k
-        try:
-            idx = int(float(text))
-        except ValueError:
-            idx = None
-        hits = np.nonzero(self.bus_ids == idx)[0] if idx is not None else []
-        if len(hits):
-            return int(hits[0])
-        raise InputError(path, field, ref, f"a bus of the network ({self.source}): an index "
-                         f"{int(self.bus_ids.min())}..{int(self.bus_ids.max())} or a bus name")
+        named = any(n != str(b) for n, b in zip(self.bus_names, self.bus_ids))
+        example = ", ".join(self.bus_names[:3])
+        raise InputError(path, field, ref, f"a bus of the network ({self.source}): "
+                         + ("a bus name" if named else "a pandapower bus index") + f", e.g. {example}")
 
 
 def load_net(spec: dict, folder, path):
@@ -123,6 +121,27 @@ def _from_m_file(f):
             return from_mpc(str(g))
 
 
+def _with_island_slacks(net, prefer=None):
+    """A copy of `net` where every connected island has a slack: islands with neither an external
+    grid nor a slack generator get an external grid at their first bus (or at the first bus of
+    `prefer`, a set of bus indices, inside the island)."""
+    import copy
+
+    import networkx as nx
+    import pandapower as pp
+    import pandapower.topology as top
+    net = copy.deepcopy(net)
+    g = top.create_nxgraph(net, respect_switches=True)
+    slack = set(net.ext_grid.bus[net.ext_grid.in_service].values)
+    if len(net.gen) and "slack" in net.gen:
+        slack |= set(net.gen.bus[net.gen.slack & net.gen.in_service].values)
+    for comp in nx.connected_components(g):
+        if not comp & slack:
+            inside = sorted(comp & set(prefer or ())) or sorted(comp)
+            pp.create_ext_grid(net, inside[0], vm_pu=1.0)
+    return net
+
+
 def _dc_model(net):
     """(ppci, bus lookup, PTDF (L_in_service, B_ppci) per island slack, island of each ppci bus)."""
     import networkx as nx
@@ -164,6 +183,10 @@ def build_network(net, spec: dict, source: str, path) -> Network:
     """A `Network` from a pandapower net and the `network` section (ratings, islands)."""
     if len(net.trafo) and np.any(np.abs(net.trafo.shift_degree.values) > 1e-9):
         raise InputError(path, "network", source, "a net without phase-shifting transformers (shift_degree ≠ 0)")
+    if not net.bus.in_service.all():
+        off = ", ".join(str(b) for b in net.bus.index[~net.bus.in_service][:5])
+        raise InputError(path, "network", source, f"a net whose buses are all in service (not: {off})")
+    net = _with_island_slacks(net)
     ppci, lookup, ptdf_i, island_i = _dc_model(net)
     # branch kinds in the order of pandapower's internal branch table
     kinds = {"line": ("from_bus", "to_bus", "p_from_mw"), "trafo": ("hv_bus", "lv_bus", "p_hv_mw"),
@@ -184,7 +207,8 @@ def build_network(net, spec: dict, source: str, path) -> Network:
     vn = net.bus.vn_kv
 
     def rating_of(kind, tab):
-        pct = tab.max_loading_percent.values / 100 if "max_loading_percent" in tab else 1.0
+        pct = np.nan_to_num(tab.max_loading_percent.values.astype(float), nan=100.0) / 100 \
+            if "max_loading_percent" in tab else 1.0
         if kind == "line":
             return tab.max_i_ka.values * vn.loc[tab.from_bus].values * np.sqrt(3) * pct
         if kind == "trafo":
@@ -234,24 +258,29 @@ def ac_power_flow(spec: dict, source_path, thermal_mw, thermal_on, other_mw, loa
     is on at the bus, other injections (renewables + storage discharge − charge, MW, at unity power
     factor), and withdrawals (load + export − import, MW, at `power_factor` lagging).
 
-    The net's own generators, static generators and loads are replaced: thermal output becomes a
-    voltage-controlling `gen` per bus (set point = the net's generator set point there, else
-    1.0 p.u.; at the slack bus an `sgen`), the external grid stays as the slack and takes the losses.
-    Returns a list of per-hour dicts: converged, vm_min_pu, vm_max_pu, buses_out_of_range (outside
-    each bus's min/max_vm_pu, default 0.95-1.05), max_loading_percent, branches_over_100,
-    losses_mw, slack_mw."""
+    The net's own generators, static generators and loads are replaced (shunts stay): thermal
+    output becomes a voltage-controlling `gen` per bus (set point = the net's generator set point
+    there, else 1.0 p.u.; at a slack bus an `sgen`); external grids stay as slacks and take the
+    losses, and an island without one gets one (at a bus with thermal units if it has any).
+    Loading is apparent power at the sending end over the model's rating (`rating_scale` and the
+    missing-rating rule included; unrated branches are not counted). Returns a list of per-hour
+    dicts: converged (False also when an island's buses have no result), vm_min_pu, vm_max_pu,
+    buses_out_of_range (outside each bus's min/max_vm_pu, default 0.95-1.05), max_loading_percent,
+    branches_over_100, losses_mw, slack_mw."""
     import warnings
 
     import pandapower as pp
 
-    net = load_net(spec, ".", source_path)
-    buses = net.bus.index.values
+    raw = load_net(spec, ".", source_path)
+    model = build_network(raw, spec, "acflow", source_path)
+    buses = raw.bus.index.values
     vm_set = {}
-    for tab in (net.gen,):
-        for b, vm in zip(tab.bus.values, tab.vm_pu.values):
-            vm_set.setdefault(b, vm)
+    for b, vm in zip(raw.gen.bus.values, raw.gen.vm_pu.values):
+        vm_set.setdefault(b, vm)
+    has_thermal = set(buses[np.asarray(thermal_on).any(axis=0)])
+    net = _with_island_slacks(raw, prefer=has_thermal)
     slack = set(net.ext_grid.bus.values)
-    for tab in ("gen", "sgen", "load", "shunt", "storage"):
+    for tab in ("gen", "sgen", "load", "storage"):
         if len(net[tab]):
             net[tab].drop(net[tab].index, inplace=True)
     lo = net.bus.min_vm_pu.values if "min_vm_pu" in net.bus else np.full(buses.size, 0.95)
@@ -272,6 +301,7 @@ def ac_power_flow(spec: dict, source_path, thermal_mw, thermal_on, other_mw, loa
     s_pos = np.array(list(sgen_th.keys()), np.int64)
     o_rows = np.array([sgen_other[k] for k in range(buses.size)], np.int64)
     l_rows = np.array([load_idx[k] for k in range(buses.size)], np.int64)
+    branch_kinds = [k for k in ("line", "trafo", "impedance") if len(raw[k])]   # pandapower's branch order
     out = []
     for t in range(thermal_mw.shape[0]):
         net.gen.loc[g_rows, "p_mw"] = thermal_mw[t, g_pos]
@@ -289,8 +319,16 @@ def ac_power_flow(spec: dict, source_path, thermal_mw, thermal_on, other_mw, loa
             out.append({"hour": t, "converged": False})
             continue
         vm = net.res_bus.vm_pu.values
-        loading = np.concatenate([net.res_line.loading_percent.values, net.res_trafo.loading_percent.values])
-        losses = float(net.res_line.pl_mw.sum() + (net.res_trafo.pl_mw.sum() if len(net.trafo) else 0.0))
+        if not np.isfinite(vm).all():          # an island pandapower left unsolved
+            out.append({"hour": t, "converged": False})
+            continue
+        sides = {"line": ("p_from_mw", "q_from_mvar"), "trafo": ("p_hv_mw", "q_hv_mvar"),
+                 "impedance": ("p_from_mw", "q_from_mvar")}
+        flow_s = np.concatenate([np.hypot(net[f"res_{k}"][sides[k][0]].values, net[f"res_{k}"][sides[k][1]].values)
+                                 [net[k].in_service.values] for k in branch_kinds])
+        rated = np.isfinite(model.rating_mw)
+        loading = 100.0 * flow_s[rated] / model.rating_mw[rated]
+        losses = float(sum(net[f"res_{k}"].pl_mw.sum() for k in branch_kinds))
         out.append({"hour": t, "converged": True, "vm_min_pu": float(np.nanmin(vm)), "vm_max_pu": float(np.nanmax(vm)),
                     "buses_out_of_range": int(((vm < lo - 1e-9) | (vm > hi + 1e-9)).sum()),
                     "max_loading_percent": float(np.nanmax(loading)) if loading.size else 0.0,

@@ -141,3 +141,14 @@ def test_mutation_cut_without_a_call(shifted):
     s.curtail_mw[0, 0] += 5
     s.objective = np.nan
     assert _rules(a, s) == {"demand_response"}
+
+
+def test_interruptible_capacity_as_reserve(tmp_path):
+    # 20 MW of up reserve needed at 100 MW load with 100 MW of coal and no gas (gas removed): the
+    # uncalled 30 MW contract covers it (the checker counts it too)
+    case = make_case(tmp_path, [100, 100], [0, 0], [dict(CUT, reserve=True)])
+    from dispatch.api import change
+    case = change(case, {"thermal": [{"name": "gas", "remove": True}], "reserves": {"up": {"fixed_mw": 20}}})
+    a, s, c = solve(case)
+    assert (s.dr_reserve_mw[:, 0] >= 20 - 1e-6).all() and (s.dr_reserve_mw[:, 0] <= 30 + 1e-6).all()
+    assert s.reserve_up_short_mw.sum() == pytest.approx(0, abs=1e-6)

@@ -17,7 +17,7 @@ from casehelp import linear_unit
 pp = pytest.importorskip("pandapower")
 
 
-def three_bus_json(path, rating_02_mw=60.0, island=False):
+def three_bus_json(path, rating_02_mw=60.0, island=False, island_slack=True):
     """Three 110 kV buses in a triangle of identical lines (x = 0.4 Ω/km × 10 km); the line 0-2 is
     rated `rating_02_mw`, the others 1000 MW. With `island`, a fourth bus hangs off nothing."""
     net = pp.create_empty_network()
@@ -32,7 +32,7 @@ def three_bus_json(path, rating_02_mw=60.0, island=False):
         pp.create_bus(net, vn_kv=110.0, name="b4")
         pp.create_line_from_parameters(net, 3, 4, 10.0, r_ohm_per_km=0.01, x_ohm_per_km=0.4, c_nf_per_km=0.0,
                                        max_i_ka=ka(100.0), name="l34")
-        pp.create_gen(net, 3, p_mw=0.0, slack=True)
+        pp.create_gen(net, 3, p_mw=0.0, slack=island_slack)
     pp.to_json(net, str(path))
 
 
@@ -42,7 +42,7 @@ def three_bus_case(tmp_path, lazy=True, model="dc", hours=2, **extra):
     doc = {"version": 1, "name": "three_bus", "time": {"start": "2025-01-01", "hours": hours},
            "horizon": {"decided_h": hours, "lookahead_h": 0}, "engine": {"mip_gap": 1e-6, "time_limit_s": 30},
            "network": {"model": model, "file": "net.json", "lazy": lazy},
-           "thermal": [linear_unit("A", 0, 300, 0, 10, bus="b0"), linear_unit("B", 0, 300, 0, 50, bus=2)],
+           "thermal": [linear_unit("A", 0, 300, 0, 10, bus="b0"), linear_unit("B", 0, 300, 0, 50, bus="b2")],
            "loads": [{"name": "load", "profile_mw": 150, "bus": "b2"}]}
     doc.update(extra)
     (tmp_path / "case.yaml").write_text(yaml.safe_dump(doc))
@@ -65,6 +65,7 @@ def test_ptdf_flows_equal_pandapower_dc_flows():
             "base_flow_factor": 1.5, "min_rating_mw": 50.0}
     net = pn.case118()
     g = build_network(net, spec, "case118", "test")
+    pp.rundcpp(net)
     inj = -net.res_bus.p_mw.values                       # rundcpp of the net's own dispatch
     ref = np.concatenate([net.res_line.p_from_mw.values, net.res_trafo.p_hv_mw.values])
     assert g.ptdf.shape == (186, 118)
@@ -83,6 +84,7 @@ def test_fts213_matpower_case_ptdf():
     spec = {"rating_scale": 1.0, "missing_rating": "default", "default_rating_mw": None,
             "base_flow_factor": 1.5, "min_rating_mw": 50.0}
     g = build_network(net, spec, "FTS-213", "test")
+    pp.rundcpp(net)
     assert (g.B, g.L, g.n_islands) == (213, 422, 1)
     ref = np.concatenate([net.res_line.p_from_mw.values, net.res_impedance.p_from_mw.values])
     np.testing.assert_allclose(g.ptdf @ -net.res_bus.p_mw.values, ref, atol=1e-6)
@@ -117,7 +119,7 @@ def test_overload_slack_when_no_dispatch_fits(tmp_path):
     # 60 MW line: shedding (8000/MWh) vs overload (20000/MWh)? Shedding is cheaper per MW of relief:
     # shedding 1 MW at bus 2 relieves 2/3 MW, so shed s: 2/3 (140 − s) = 60 → s = 50.
     case = three_bus_case(tmp_path, thermal=[linear_unit("A", 0, 300, 0, 10, bus="b0"),
-                                             linear_unit("B", 0, 10, 0, 50, bus=2)])
+                                             linear_unit("B", 0, 10, 0, 50, bus="b2")])
     a, s, c = solve(case)
     np.testing.assert_allclose(s.shed_mw, 50, atol=1e-6)
     np.testing.assert_allclose(s.node_shed_mw[:, 2], 50, atol=1e-6)
@@ -141,8 +143,10 @@ def test_zonal_tie_limit_splits_prices(tmp_path):
     assert c.objective == pytest.approx(2 * (1000 + 2500), abs=1e-6)
 
 
-def test_islands_are_an_error_or_separate_balances(tmp_path):
-    three_bus_json(tmp_path / "net.json", rating_02_mw=1000.0, island=True)
+@pytest.mark.parametrize("island_slack", [True, False])
+def test_islands_are_an_error_or_separate_balances(tmp_path, island_slack):
+    # the second island needs no slack of its own in the net (npsim adds one for its models)
+    three_bus_json(tmp_path / "net.json", rating_02_mw=1000.0, island=True, island_slack=island_slack)
     doc = {"version": 1, "name": "isl", "time": {"start": "2025-01-01", "hours": 1},
            "horizon": {"decided_h": 1, "lookahead_h": 0}, "engine": {"mip_gap": 1e-6},
            "network": {"model": "dc", "file": "net.json"},
@@ -288,7 +292,7 @@ def test_interruptible_load_on_a_network(tmp_path, bus):
     doc = {"version": 1, "name": "dr_net", "time": {"start": "2025-01-01", "hours": 2},
            "horizon": {"decided_h": 2, "lookahead_h": 0}, "engine": {"mip_gap": 1e-6},
            "network": {"model": "dc", "file": "net.json"},
-           "thermal": [linear_unit("A", 0, 300, 0, 10, bus="b0"), linear_unit("B", 0, 300, 0, 50, bus=2)],
+           "thermal": [linear_unit("A", 0, 300, 0, 10, bus="b0"), linear_unit("B", 0, 300, 0, 50, bus="b2")],
            "loads": [load],
            "demand_response": [{"name": "cut", "kind": "interruptible", "load": "load", "capacity_mw": 20,
                                 "price_per_mwh": 30, "max_calls_per_year": 8760, "max_hours_per_year": 8760}]}
@@ -297,3 +301,14 @@ def test_interruptible_load_on_a_network(tmp_path, bus):
     np.testing.assert_allclose(s.dr_down_mw[:, 0], 20, atol=1e-6)
     np.testing.assert_allclose(s.p_mw, [[90, 40]] * 2, atol=1e-6)
     np.testing.assert_allclose(s.flow_mw[:, 2], 60, atol=1e-6)
+
+
+def test_acflow_loading_uses_the_scaled_ratings(tmp_path, capsys):
+    from dispatch.cli import main
+    three_bus_case(tmp_path, hours=2, network={"model": "dc", "file": "net.json", "rating_scale": 3.0})
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "case.yaml"), "--out", str(out), "--quiet"]) == 0
+    assert main(["acflow", str(out)]) == 0       # 100 MW on the 180 MW line: about 56 %
+    import json
+    res = json.loads((out / "acflow.json").read_text())
+    assert 50 < res["max_loading_percent"] < 60
