@@ -136,6 +136,17 @@ class Builder:
         self.row_blocks[name] = np.concatenate([self.row_blocks[name], idx]) if name in self.row_blocks else idx
         return idx
 
+    def add_terms(self, rows, cols, coefs):
+        """Add entries to existing rows (absolute row indices), e.g. a later piece's variables in the
+        balance rows. rows, cols, coefs broadcast to one shape."""
+        rows, cols = np.broadcast_arrays(np.asarray(rows), np.asarray(cols))
+        coefs = np.broadcast_to(np.asarray(coefs, float), rows.shape)
+        keep = (cols >= 0) & (coefs != 0)
+        self._rows.append(rows[keep].ravel())
+        self._cols.append(cols[keep].ravel())
+        self._vals.append(coefs[keep].ravel())
+        self._cache = None
+
     # ------------------------------------------------------------- solve
     def arrays(self):
         """The model as arrays: (cost, lb, ub, integrality, row_lo, row_hi, CSR start, index, value).

@@ -20,7 +20,7 @@ RULES = ("balance", "renewable", "slack_sign", "thermal_limits", "status_logic",
          "min_up", "min_down", "ramp", "startup_ramp", "shutdown_ramp", "reserve", "objective",
          "storage_soc", "storage_limits", "storage_exclusive", "storage_fixed_speed", "storage_reserve",
          "oil_assist", "heating_must_run", "policy", "network_balance", "line_limits", "tie_limits",
-         "demand_response")
+         "demand_response", "microgrid")
 POLICY_KINDS = ("co2_cap", "renewable_utilisation", "non_fossil_share")   # columns of Schedule.policy_slack
 _FLAG_TOL = 1e-6  # tolerance on 0/1 values (commit, start-up and shut-down flags)
 
@@ -334,7 +334,11 @@ def check(arrays: SystemArrays, s: Schedule, tol_mw: float = 1e-4) -> tuple[list
     if a.demand.D:
         _check_demand(out, a, s, tol_mw)
 
-    # 15. network: balance per area (island or zone), line flows from the PTDF, tie limits
+    # 15. microgrids: PCC exchange recomputed from the members, within its limits (0 while islanded)
+    if a.microgrids.M:
+        _check_microgrids(out, a, s, tol_mw)
+
+    # 15b. network: balance per area (island or zone), line flows from the PTDF, tie limits
     if a.network is not None:
         _check_network(out, a, s, tol_mw)
 
@@ -491,6 +495,32 @@ def _check_demand(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
             out.append(Violation("demand_response", -1, names[k], float(calls),
                                  f"demand_response: {names[k]}: {calls} calls, {int(called[:, k].sum())} h called; "
                                  f"allowed {d.calls_left[k]:g} calls and {d.hours_left[k]:g} h in these hours"))
+
+
+def microgrid_flows(a: SystemArrays, s: Schedule) -> dict:
+    """Per microgrid (T, M): local supply (thermal + renewables + storage discharge + demand moved
+    away or cut), local use (member loads + storage charge + demand put back), and the PCC
+    exchange they imply with the reported local slacks: import = use − supply − shed + over."""
+    m = a.microgrids
+    f = lambda mask, x: np.asarray(x, float) @ mask.T.astype(float)  # noqa: E731
+    supply = f(m.thermal, s.p_mw) + f(m.ren, s.renewable_mw) + f(m.storage, s.discharge_mw) + f(m.dr, s.dr_down_mw)
+    use = m.demand_mw + f(m.storage, s.charge_mw) + f(m.dr, s.dr_up_mw)
+    pcc = use - supply - np.asarray(s.mg_shed_mw, float) + np.asarray(s.mg_overgen_mw, float)
+    return {"supply": supply, "use": use, "pcc": pcc}
+
+
+def _check_microgrids(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
+    m, h0, names = a.microgrids, s.first_hour, a.microgrids.names
+    pcc = microgrid_flows(a, s)["pcc"]
+    tol = _tol(tol_mw, m.demand_mw)
+    _emit(out, "microgrid", np.abs(pcc - np.asarray(s.mg_pcc_mw, float)), tol, h0, names,
+          "reported PCC exchange ≠ member loads − member supply − local shed + local over-generation")
+    _emit(out, "microgrid", pcc - m.import_mw, tol, h0, names, "import above the PCC limit (0 while islanded)")
+    _emit(out, "microgrid", -pcc - m.export_mw, tol, h0, names, "export above the PCC limit (0 while islanded)")
+    _emit(out, "microgrid", np.asarray(s.mg_shed_mw, float) - m.demand_mw, tol, h0, names,
+          "local shed above the microgrid's load")
+    for what, x in (("mg_shed_mw", s.mg_shed_mw), ("mg_overgen_mw", s.mg_overgen_mw)):
+        _emit(out, "slack_sign", -np.asarray(x, float), tol_mw, h0, names, f"{what} negative")
 
 
 def _check_policy(out: list, a: SystemArrays, s: Schedule, costs: Costs, tol_mw: float):

@@ -178,6 +178,62 @@ def demand_arrays(system, first_hour: int, T: int, loads: list, budgets: dict | 
 
 
 @dataclass
+class MicrogridArrays:
+    """M microgrids: member masks, local demand, PCC limits by hour (0 while islanded)."""
+    names: list
+    thermal: np.ndarray         # (M, G) bool
+    ren: np.ndarray             # (M, R) bool
+    storage: np.ndarray         # (M, N) bool
+    dr: np.ndarray              # (M, D) bool
+    demand_mw: np.ndarray       # (T, M) Σ member loads
+    import_mw: np.ndarray       # (T, M) PCC import limit
+    export_mw: np.ndarray       # (T, M) PCC export limit
+    islanded: np.ndarray        # (T, M) bool
+    weight: np.ndarray          # (M, B) where local shed / over-generation sits (the member loads' nodes)
+
+    @property
+    def M(self):
+        return len(self.names)
+
+    @classmethod
+    def empty(cls, T, G, R, N, D, B) -> "MicrogridArrays":
+        return cls([], np.zeros((0, G), bool), np.zeros((0, R), bool), np.zeros((0, N), bool), np.zeros((0, D), bool),
+                   np.zeros((T, 0)), np.zeros((T, 0)), np.zeros((T, 0)), np.zeros((T, 0), bool), np.zeros((0, B)))
+
+
+def microgrid_arrays(system, first_hour: int, T: int, loads: list) -> MicrogridArrays:
+    """The window's microgrid arrays; `loads` = (T,) series per load in case order."""
+    B = 1 if system.nodes is None else (system.grid.B if system.grid is not None else len(system.network["zones"]))
+    sec = lambda attr: [x.name for x in getattr(system, attr)]  # noqa: E731
+    th, rn, st, dr, ld = (sec(x) for x in ("thermal", "renewables", "storage", "demand_response", "loads"))
+    mgs = system.microgrids
+    if not mgs:
+        return MicrogridArrays.empty(T, len(th), len(rn), len(st), len(dr), B)
+    mask = lambda names: np.array([[n in m.elements for n in names] for m in mgs], bool).reshape(len(mgs), len(names))  # noqa: E731
+    lmask = mask(ld)
+    demand = np.column_stack([sum((loads[k] for k in np.nonzero(lmask[i])[0]), np.zeros(T)) for i in range(len(mgs))])
+    hour = first_hour + np.arange(T)
+    isl = np.column_stack([np.any([(hour >= h0) & (hour < h0 + n) for h0, n in m.islanded] or [np.zeros(T, bool)],
+                                  axis=0) for m in mgs])
+    weight = np.zeros((len(mgs), B))
+    for i in range(len(mgs)):
+        for k in np.nonzero(lmask[i])[0]:
+            w = np.zeros(B)
+            if system.nodes is None:
+                w[0] = 1.0
+            elif system.nodes["loads"][k] >= 0:
+                w[system.nodes["loads"][k]] = 1.0
+            else:
+                w = system.grid.load_share.copy()
+            weight[i] += w * max(loads[k].sum(), 1e-9)
+        weight[i] /= weight[i].sum()
+    return MicrogridArrays(
+        names=[m.name for m in mgs], thermal=mask(th), ren=mask(rn), storage=mask(st), dr=mask(dr), demand_mw=demand,
+        import_mw=np.where(isl, 0.0, np.array([m.import_mw for m in mgs])[None, :]),
+        export_mw=np.where(isl, 0.0, np.array([m.export_mw for m in mgs])[None, :]), islanded=isl, weight=weight)
+
+
+@dataclass
 class NetworkArrays:
     """Nodes (buses for model dc, zones for zonal) and what joins them. B nodes, L branches, K ties,
     A balance areas (islands of a dc net, or zones). Power MW."""
@@ -323,6 +379,7 @@ class SystemArrays:
     policy: dict | None = None             # limits over these hours (dispatch.policy.limits), or None
     network: NetworkArrays | None = None   # nodes and branches/ties; None = copper plate
     demand: DemandArrays | None = None     # demand-response contracts (None: none)
+    microgrids: MicrogridArrays | None = None   # (None: none)
 
     def __post_init__(self):
         if self.storage is None:
@@ -344,6 +401,9 @@ class SystemArrays:
             self.non_fossil = np.zeros(G, bool)
         if self.demand is None:
             self.demand = DemandArrays.empty(self.T)
+        if self.microgrids is None:
+            self.microgrids = MicrogridArrays.empty(self.T, G, self.R, self.storage.N, self.demand.D,
+                                                    1 if self.network is None else self.network.B)
 
     @property
     def has_oil(self) -> np.ndarray:
@@ -518,4 +578,5 @@ def compile_window(case, first_hour: int, T: int, state: InitialState | None = N
         policy=policy,
         network=network_arrays(sysm, T, loads, flows, monitored),
         demand=demand_arrays(sysm, first_hour, T, loads, dr_budgets),
+        microgrids=microgrid_arrays(sysm, first_hour, T, loads),
     )

@@ -119,6 +119,33 @@ def demand_summary(a, s) -> dict:
     return out
 
 
+def microgrid_summary(a, s, costs: Costs) -> dict:
+    """Per microgrid: local demand, import and export through the PCC, local shed and curtailment
+    (MWh), self-sufficiency = 1 − import / local use, self-consumption = 1 − export / local supply,
+    islanded hours, and local cost = member units' production, start-up and shut-down cost + member
+    demand-response cost + local shed at VOLL."""
+    from dispatch.check import microgrid_flows
+    m = a.microgrids
+    if not m.M:
+        return {}
+    fl = microgrid_flows(a, s)
+    pcc = np.asarray(s.mg_pcc_mw, float)
+    unit_cost = costs.production + costs.startup + costs.shutdown + costs.oil
+    dr_cost = (np.asarray(s.dr_down_mw, float) * a.demand.cost_per_mwh[None, :]).sum(axis=0)
+    out = {}
+    for i, name in enumerate(m.names):
+        use, supply = float(fl["use"][:, i].sum()), float(fl["supply"][:, i].sum())
+        imp, exp = float(np.clip(pcc[:, i], 0, None).sum()), float(np.clip(-pcc[:, i], 0, None).sum())
+        shed = float(np.sum(s.mg_shed_mw[:, i]))
+        out[name] = {"demand_mwh": float(m.demand_mw[:, i].sum()), "import_mwh": imp, "export_mwh": exp,
+                     "local_shed_mwh": shed, "local_curtailment_mwh": float(np.asarray(s.curtail_mw)[:, m.ren[i]].sum()),
+                     "self_sufficiency": 1.0 - imp / use if use > 0 else 0.0,
+                     "self_consumption": 1.0 - exp / supply if supply > 0 else 0.0,
+                     "islanded_hours": int(m.islanded[:, i].sum()),
+                     "local_cost": float(unit_cost[m.thermal[i]].sum() + dr_cost[m.dr[i]].sum() + a.voll * shed)}
+    return out
+
+
 def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
     """summary.json contents. `a` = SystemArrays over the run's hours, `s` = Schedule,
     `costs` = check.recompute_costs(a, s), `extra` = run metadata (version, sha, seed, times)."""
@@ -189,6 +216,7 @@ def summarize(a, s, costs: Costs, violations, extra: dict) -> dict:
         "policies": policy_summary(a, s, costs),
         "network": network_summary(a, s),
         "demand_response": demand_summary(a, s),
+        "microgrids": microgrid_summary(a, s, costs),
         "storage_cycles": float(storage_table(a, s)["cycles"].sum()) if s.storage_names else 0.0,
         "energy_mwh": energy,
         "price_mean": float(price.mean()) if price.size else None,
@@ -309,6 +337,10 @@ def format_summary(sm: dict) -> str:
     elif net.get("model") == "zonal":
         lines.append(f"  network        zonal, {net['nodes']} zones: price spread mean {net['price_spread_mean']:,.1f} "
                      f"max {net['price_spread_max']:,.1f} {cur}/MWh")
+    for name, mg in (sm.get("microgrids") or {}).items():
+        lines.append(f"  microgrid      {name}: import {mg['import_mwh']:,.1f} / export {mg['export_mwh']:,.1f} MWh, "
+                     f"self-sufficiency {100 * mg['self_sufficiency']:.0f} %, local shed {mg['local_shed_mwh']:,.1f} MWh "
+                     f"({mg['islanded_hours']} h islanded)")
     for name, dr in (sm.get("demand_response") or {}).items():
         what = (f"moved {dr['down_mwh']:,.0f} MWh away and back" if dr["kind"] == "shiftable"
                 else f"cut {dr['down_mwh']:,.0f} MWh in {dr['calls']} calls ({dr['hours_called']} h)")

@@ -61,6 +61,10 @@ class Schedule:
     dr_called: np.ndarray | None = None          # (T, D) int8, 1 = interruptible contract called
     dr_reserve_mw: np.ndarray | None = None      # (T, D) uncalled interruptible capacity offered as reserve up
     dr_owed_mwh: np.ndarray | None = None        # (T, D) shiftable energy moved away, not yet put back
+    mg_names: list = field(default_factory=list)      # M microgrids
+    mg_pcc_mw: np.ndarray | None = None          # (T, M) import (+) / export (−) through the PCC
+    mg_shed_mw: np.ndarray | None = None         # (T, M) local unserved load (part of shed_mw)
+    mg_overgen_mw: np.ndarray | None = None      # (T, M) local over-generation (part of overgen_mw)
 
     STORAGE_FIELDS = ("charge_mw", "discharge_mw", "soc_mwh", "storage_reserve_up_mw", "storage_reserve_down_mw",
                       "pump_units", "gen_units", "spill_mw")
@@ -83,7 +87,8 @@ class Schedule:
                              ("node_overgen_mw", "node_names"), ("flow_mw", "branch_names"),
                              ("overload_mw", "branch_names"), ("tie_flow_mw", "tie_names"),
                              ("dr_down_mw", "dr_names"), ("dr_up_mw", "dr_names"), ("dr_reserve_mw", "dr_names"),
-                             ("dr_owed_mwh", "dr_names")):
+                             ("dr_owed_mwh", "dr_names"), ("mg_pcc_mw", "mg_names"), ("mg_shed_mw", "mg_names"),
+                             ("mg_overgen_mw", "mg_names")):
             if getattr(self, name) is None:
                 setattr(self, name, np.zeros((T, len(getattr(self, labels)))))
 
@@ -95,7 +100,7 @@ class Schedule:
         """The first n hours (the decided part of a window)."""
         kw = {k: (v[:n] if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()}
         kw["windows"] = list(self.windows)
-        for k in ("storage_names", "node_names", "branch_names", "tie_names", "dr_names"):
+        for k in ("storage_names", "node_names", "branch_names", "tie_names", "dr_names", "mg_names"):
             kw[k] = list(getattr(self, k))
         if self.objective_by_hour is not None:
             kw["objective"] = float(kw["objective_by_hour"].sum())

@@ -80,7 +80,8 @@ def solve_window(a, opts: dict) -> Schedule:
         p_mw=(a.p_min_mw[None, :] * u + p_above),
         reserve_up_mw=np.clip(val("r_up"), 0.0, None) * u, reserve_down_mw=np.clip(val("r_dn"), 0.0, None) * u,
         renewable_mw=ren, curtail_mw=a.available_mw - ren,
-        shed_mw=np.clip(val("shed"), 0.0, None).sum(axis=1), overgen_mw=np.clip(val("overgen"), 0.0, None).sum(axis=1),
+        shed_mw=np.clip(val("shed"), 0.0, None).sum(axis=1) + np.clip(val("mg_shed"), 0.0, None).sum(axis=1),
+        overgen_mw=np.clip(val("overgen"), 0.0, None).sum(axis=1) + np.clip(val("mg_over"), 0.0, None).sum(axis=1),
         reserve_up_short_mw=np.clip(val("short_up"), 0.0, None),
         reserve_down_short_mw=np.clip(val("short_dn"), 0.0, None),
         oil_assist=(np.rint(val("oil")).astype(np.int8) * u), must_run_short_mw=np.clip(val("hs_short"), 0.0, None),
@@ -89,6 +90,8 @@ def solve_window(a, opts: dict) -> Schedule:
         dr_names=list(a.demand.names), dr_down_mw=np.clip(val("dr_dn"), 0.0, None),
         dr_up_mw=np.clip(val("dr_up"), 0.0, None), dr_called=((np.rint(val("dr_on")) > 0) & (val("dr_dn") > 1e-6)).astype(np.int8),
         dr_reserve_mw=np.clip(val("dr_r"), 0.0, None), dr_owed_mwh=val("dr_owed"),
+        mg_names=list(a.microgrids.names), mg_pcc_mw=val("mg_pcc"), mg_shed_mw=np.clip(val("mg_shed"), 0.0, None),
+        mg_overgen_mw=np.clip(val("mg_over"), 0.0, None),
         storage_names=list(a.storage.names), **_storage_fields(a, val),
         price=price, objective=objective, objective_by_hour=b.objective_by_hour(x, a.T), lower_bound=res.bound,
         gap=gap, windows=[info],
@@ -130,8 +133,10 @@ def _network_fields(a, val, node_price) -> dict:
     net = a.network
     if net is None:
         return {}
+    mg = a.microgrids
     out = {"node_names": list(net.node_names), "node_price": node_price,
-           "node_shed_mw": np.clip(val("shed"), 0.0, None), "node_overgen_mw": np.clip(val("overgen"), 0.0, None)}
+           "node_shed_mw": np.clip(val("shed"), 0.0, None) + np.clip(val("mg_shed"), 0.0, None) @ mg.weight,
+           "node_overgen_mw": np.clip(val("overgen"), 0.0, None) + np.clip(val("mg_over"), 0.0, None) @ mg.weight}
     if net.model == "dc":
         out.update(branch_names=list(net.branch_names), flow_mw=flows_from_solution(a, val),
                    overload_mw=np.clip(val("ov_up"), 0.0, None) + np.clip(val("ov_dn"), 0.0, None))

@@ -393,6 +393,21 @@ def _cross_checks(doc: dict, path):
                                  f"< voll_per_mwh / {rate:.3g} t/MWh (the emission rate of thermal[{i}] "
                                  f"{g['name']}) = {doc['penalties']['voll_per_mwh'] / rate:.4g}, or the cap would "
                                  "shed load instead of exceeding it (currency/tCO2)")
+    members = {}
+    names = {el["name"]: sec for sec in ("thermal", "renewables", "storage", "loads", "demand_response")
+             for el in doc[sec]}
+    for k, m in enumerate(doc["microgrids"]):
+        for j, el in enumerate(m["elements"]):
+            if el not in names:
+                close = difflib.get_close_matches(el, list(names), n=1)
+                raise InputError(path, f"microgrids[{k}].elements[{j}]", el, "a thermal unit, renewable, storage, "
+                                 "load or demand-response name" + (f"; did you mean '{close[0]}'?" if close else ""))
+            if el in members:
+                raise InputError(path, f"microgrids[{k}].elements[{j}]", el, f"in one microgrid only (also in "
+                                 f"{members[el]})")
+            members[el] = m["name"]
+        if not any(names[e] == "loads" for e in m["elements"]):
+            raise InputError(path, f"microgrids[{k}].elements", m["elements"], "at least one load")
     loads = [ld["name"] for ld in doc["loads"]]
     for k, d in enumerate(doc["demand_response"]):
         if d["load"] not in loads:
@@ -429,7 +444,7 @@ def _cross_checks(doc: dict, path):
                              f"allowed < tiers[{k - 1}].below_share ({dpr['tiers'][k - 1]['below_share']}): "
                              "highest threshold first")
     all_names = {}
-    for sec in ("thermal", "renewables", "loads", "interchange", "storage", "demand_response"):
+    for sec in ("thermal", "renewables", "loads", "interchange", "storage", "demand_response", "microgrids"):
         for i, el in enumerate(doc[sec]):
             if el["name"] in all_names:
                 raise InputError(path, f"{sec}[{i}].name", el["name"], f"already used by {all_names[el['name']]}")

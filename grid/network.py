@@ -258,12 +258,17 @@ def ac_power_flow(spec: dict, source_path, thermal_mw, thermal_on, other_mw, loa
     is on at the bus, other injections (renewables + storage discharge − charge, MW, at unity power
     factor), and withdrawals (load + export − import, MW, at `power_factor` lagging).
 
-    The net's own generators, static generators and loads are replaced (shunts stay): thermal
-    output becomes a voltage-controlling `gen` per bus (set point = the net's generator set point
-    there, else 1.0 p.u.; at a slack bus an `sgen`); external grids stay as slacks and take the
-    losses, and an island without one gets one (at a bus with thermal units if it has any).
-    Loading is apparent power at the sending end over the model's rating (`rating_scale` and the
-    missing-rating rule included; unrated branches are not counted). Returns a list of per-hour
+    The net's own generators, static generators and loads are replaced (shunts stay): all of a
+    bus's injections become one voltage-controlling `gen` (set point = the net's generator set
+    point there, else 1.0 p.u.; in service when a thermal unit is on or renewables/storage inject:
+    grid codes ask wind, solar and storage plants for reactive capability), at a slack bus static
+    generators; external grids stay as slacks and take the losses, and an island without one gets
+    one (at a bus with thermal units if it has any).
+    `rating_scale` k stands for k parallel circuits, so line and impedance-element impedances are
+    divided by k (line capacitance and transformer ratings multiplied by k); the DC model is
+    unchanged by this (a PTDF depends only on relative reactances). Loading is apparent power at
+    the sending end over the model's rating (`rating_scale` and the missing-rating rule included;
+    unrated branches are not counted). Returns a list of per-hour
     dicts: converged (False also when an island's buses have no result), vm_min_pu, vm_max_pu,
     buses_out_of_range (outside each bus's min/max_vm_pu, default 0.95-1.05), max_loading_percent,
     branches_over_100, losses_mw, slack_mw."""
@@ -279,6 +284,15 @@ def ac_power_flow(spec: dict, source_path, thermal_mw, thermal_on, other_mw, loa
         vm_set.setdefault(b, vm)
     has_thermal = set(buses[np.asarray(thermal_on).any(axis=0)])
     net = _with_island_slacks(raw, prefer=has_thermal)
+    k = spec["rating_scale"]      # ratings × k stand for k parallel circuits: impedances ÷ k
+    if k != 1.0:
+        for col in ("r_ohm_per_km", "x_ohm_per_km"):
+            net.line[col] = net.line[col] / k
+        net.line["c_nf_per_km"] = net.line["c_nf_per_km"] * k
+        net.trafo["sn_mva"] = net.trafo["sn_mva"] * k
+        if len(net.impedance):
+            for col in [c for c in net.impedance.columns if c.startswith(("rft", "xft", "rtf", "xtf"))]:
+                net.impedance[col] = net.impedance[col] / k
     slack = set(net.ext_grid.bus.values)
     for tab in ("gen", "sgen", "load", "storage"):
         if len(net[tab]):
@@ -304,11 +318,11 @@ def ac_power_flow(spec: dict, source_path, thermal_mw, thermal_on, other_mw, loa
     branch_kinds = [k for k in ("line", "trafo", "impedance") if len(raw[k])]   # pandapower's branch order
     out = []
     for t in range(thermal_mw.shape[0]):
-        net.gen.loc[g_rows, "p_mw"] = thermal_mw[t, g_pos]
-        net.gen.loc[g_rows, "in_service"] = thermal_on[t, g_pos]
+        net.gen.loc[g_rows, "p_mw"] = thermal_mw[t, g_pos] + other_mw[t, g_pos]
+        net.gen.loc[g_rows, "in_service"] = thermal_on[t, g_pos] | (np.abs(other_mw[t, g_pos]) > 1e-6)
         if s_rows.size:
             net.sgen.loc[s_rows, "p_mw"] = thermal_mw[t, s_pos]
-        net.sgen.loc[o_rows, "p_mw"] = other_mw[t]
+            net.sgen.loc[o_rows[s_pos], "p_mw"] = other_mw[t, s_pos]
         net.load.loc[l_rows, "p_mw"] = load_mw[t]
         net.load.loc[l_rows, "q_mvar"] = load_mw[t] * tan
         try:

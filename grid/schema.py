@@ -348,6 +348,17 @@ CASE = {
             "reverse_capacity_mw": F("limit to → from (default capacity_mw)", "MW", None, 0.0),
         }, []),
     }, None),
+    "microgrids": L("microgrids (智能微电网): elements behind a point of common coupling (README \"Microgrids\")", {
+        "name": S("unique name"),
+        "elements": STRS("names of the thermal units, renewables, storage, loads and demand-response contracts "
+                         "inside (each element in at most one microgrid)"),
+        "import_mw": F("largest import from the main grid through the PCC", "MW", REQUIRED, 0.0),
+        "export_mw": F("largest export to the main grid through the PCC", "MW", REQUIRED, 0.0),
+        "islanded": L("scheduled islanding: the PCC carries nothing, the microgrid balances alone", {
+            "start": S("first islanded hour, ISO date/datetime"),
+            "hours": I("length", "h", REQUIRED, 1, 8784),
+        }, []),
+    }, []),
     "demand_response": L("demand-side flexibility of loads (README \"Demand response\")", {
         "name": S("unique name"),
         "kind": E("shiftable: a share of a load moves within blocks of window_h hours, energy conserved; "

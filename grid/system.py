@@ -167,6 +167,15 @@ class DemandResponse:
 
 
 @dataclass(frozen=True)
+class Microgrid:
+    name: str
+    elements: tuple           # names of member thermal units, renewables, storage, loads, contracts
+    import_mw: float
+    export_mw: float
+    islanded: tuple           # ((first data hour, hours), ...)
+
+
+@dataclass(frozen=True)
 class ReserveRule:
     profile_mw: object
     load_share: float
@@ -204,6 +213,7 @@ class System:
     policies: dict | None = None               # the validated `policies` section
     network: dict | None = None                # the validated `network` section (None: copper plate)
     demand_response: tuple = ()                # DemandResponse contracts
+    microgrids: tuple = ()                     # Microgrid
     grid: object = None                        # grid.network.Network (model dc), else None
     nodes: dict | None = None                  # element → node position, see `node_map`
 
@@ -216,6 +226,19 @@ class System:
         out = {p.name: p.annualized_capex for p in self.retrofits}
         out.update({x.name: x.annualized_capex for x in self.storage if x.annualized_capex > 0})
         return out
+
+
+def _microgrid(m: dict, k: int, start: datetime, path) -> Microgrid:
+    """A Microgrid with its islanding windows as data-hour ranges."""
+    windows = []
+    for j, w in enumerate(m["islanded"]):
+        when = parse_start(w["start"], path, f"microgrids[{k}].islanded[{j}].start")
+        hour = (when - start).total_seconds() / 3600.0
+        if hour < 0 or not float(hour).is_integer():
+            raise InputError(path, f"microgrids[{k}].islanded[{j}].start", w["start"],
+                             f"a whole hour at or after time.start ({start.isoformat()})")
+        windows.append((int(hour), w["hours"]))
+    return Microgrid(m["name"], tuple(m["elements"]), m["import_mw"], m["export_mw"], tuple(windows))
 
 
 def parse_start(text: str, path, field="time.start") -> datetime:
@@ -311,6 +334,7 @@ def _build_system(doc: dict, path) -> System:
             retrofit=g.get("retrofit"), pre_retrofit_p_min_mw=g.get("pre_retrofit_p_min_mw"), bus=g["bus"], zone=g["zone"],
         ))
     r_up, r_dn = (ReserveRule(**doc["reserves"][d]) for d in ("up", "down"))
+    start = parse_start(doc["time"]["start"], path)
     return System(
         name=doc["name"], description=doc["description"], currency=doc["currency"],
         start=parse_start(doc["time"]["start"], path),
@@ -329,4 +353,5 @@ def _build_system(doc: dict, path) -> System:
         retrofits=packages, deep_peak_regulation=doc["deep_peak_regulation"], policies=doc["policies"],
         network=doc["network"] if doc["network"] and doc["network"]["model"] != "copper_plate" else None,
         demand_response=tuple(DemandResponse(**d) for d in doc["demand_response"]),
+        microgrids=tuple(_microgrid(m, k, start, path) for k, m in enumerate(doc["microgrids"])),
     )

@@ -312,3 +312,18 @@ def test_acflow_loading_uses_the_scaled_ratings(tmp_path, capsys):
     import json
     res = json.loads((out / "acflow.json").read_text())
     assert 50 < res["max_loading_percent"] < 60
+
+
+def test_microgrid_on_a_network(tmp_path):
+    # a park at bus 1 (10 MW load, 4 MW genset at 70 CNY/MWh, import ≤ 8 MW) beside the congested
+    # triangle: it imports 8 MW and runs its genset 2 MW; the line limits still hold
+    case = three_bus_case(tmp_path, thermal=[linear_unit("A", 0, 300, 0, 10, bus="b0"),
+                                             linear_unit("B", 0, 300, 0, 50, bus="b2"),
+                                             linear_unit("G", 0, 4, 0, 70, bus="b1")],
+                          loads=[{"name": "load", "profile_mw": 150, "bus": "b2"},
+                                 {"name": "park", "profile_mw": 10, "bus": "b1"}],
+                          microgrids=[{"name": "mg", "elements": ["park", "G"], "import_mw": 8, "export_mw": 0}])
+    a, s, c = solve(case)
+    np.testing.assert_allclose(s.mg_pcc_mw[:, 0], 8, atol=1e-6)
+    np.testing.assert_allclose(s.p_mw[:, 2], 2, atol=1e-6)
+    assert (np.abs(s.flow_mw[:, 2]) <= 60 + 1e-6).all()

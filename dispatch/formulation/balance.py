@@ -3,7 +3,8 @@
 Areas are the whole system (copper plate), the islands of a dc network, or the zones of a zonal
 network. Per hour t and area A (nodes b ∈ A: buses or zones; one node on a copper plate):
   Σ_{g∈A} (p_min·u + p) + Σ_{r∈A} ren + Σ_{s∈A} (dis − ch) + Σ_{b∈A} (shed_b − overgen_b)
-      + Σ_{d∈A} (dr_dn − dr_up) + Σ_{ties into A} tie − Σ_{ties out of A} tie = Σ_{b∈A} demand_b
+      + Σ_{d∈A} (dr_dn − dr_up) + Σ_{m∈A} (mg_shed − mg_over)  [added by formulation/microgrid.py]
+      + Σ_{ties into A} tie − Σ_{ties out of A} tie = Σ_{b∈A} demand_b
 with demand = load + export − import. ren ∈ [min_output, available]; curtailment (available − ren)
 costs curtailment_cost per MWh (a constant offset plus −cost on ren); shed (T, B) costs VOLL,
 over-generation (T, B) its penalty; ties (T, K) lie in [−reverse capacity, capacity]. The dual of

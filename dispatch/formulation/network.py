@@ -48,11 +48,12 @@ def add_flow_rows(b, a, lines):
         if N:
             terms += [(np.broadcast_to(rows, (T, N)), b.var("dis"), h[s_node][None, :]),
                       (np.broadcast_to(rows, (T, N)), b.var("ch"), -h[s_node][None, :])]
-        D = a.demand.D
-        if D:
-            hd = (a.demand.weight @ h)[None, :]
-            terms += [(np.broadcast_to(rows, (T, D)), b.var("dr_dn"), hd),
-                      (np.broadcast_to(rows, (T, D)), b.var("dr_up"), -hd)]
+        for blocks, weight in ((("dr_dn", "dr_up"), a.demand.weight), (("mg_shed", "mg_over"), a.microgrids.weight)):
+            n = weight.shape[0]
+            if n:
+                hw = (weight @ h)[None, :]
+                terms += [(np.broadcast_to(rows, (T, n)), b.var(blocks[0]), hw),
+                          (np.broadcast_to(rows, (T, n)), b.var(blocks[1]), -hw)]
         rating = net.rating_mw[l]
         b.add_rows(f"flow_{l}", T, -rating + c, rating + c, *terms)
 
@@ -70,4 +71,6 @@ def flows_from_solution(a, val) -> np.ndarray:
         np.add.at(inj, (slice(None), s_node), np.asarray(val("dis")) - np.asarray(val("ch")))
     if a.demand.D:
         inj += (np.asarray(val("dr_dn")) - np.asarray(val("dr_up"))) @ a.demand.weight
+    if a.microgrids.M:
+        inj += (np.asarray(val("mg_shed")) - np.asarray(val("mg_over"))) @ a.microgrids.weight
     return inj @ net.ptdf.T

@@ -1,0 +1,106 @@
+"""Microgrids: PCC limits, islanding windows with local shedding, KPIs, on a copper plate and on a
+network; a mutation test for the checker rule."""
+import copy
+
+import numpy as np
+import pytest
+import yaml
+
+from dispatch import report
+from dispatch.case import load_case
+from dispatch.check import check
+from dispatch.compile import compile_window
+from dispatch.simulate import engine_options, simulate
+from grid.errors import InputError
+from casehelp import linear_unit
+
+
+def park_case(tmp_path, import_mw=15, islanded=(("2025-01-01T01:00", 1),), **extra):
+    """Main grid: 100 MW of load and coal (300 CNY/MWh). Park microgrid: 20 MW of load, 8 MW of PV,
+    a 5 MW gas genset (900 CNY/MWh); PCC import ≤ import_mw, export ≤ 10; 3 hours."""
+    doc = {"version": 1, "name": "park", "time": {"start": "2025-01-01", "hours": 3},
+           "horizon": {"decided_h": 3, "lookahead_h": 0}, "engine": {"mip_gap": 1e-6},
+           "thermal": [linear_unit("coal", 0, 300, 0, 300), linear_unit("genset", 0, 5, 0, 900, technology="gas")],
+           "renewables": [{"name": "pv", "technology": "solar", "profile_mw": 8}],
+           "loads": [{"name": "city", "profile_mw": 100}, {"name": "park_load", "profile_mw": 20}],
+           "microgrids": [{"name": "park", "elements": ["park_load", "pv", "genset"], "import_mw": import_mw,
+                           "export_mw": 10, "islanded": [{"start": s, "hours": h} for s, h in islanded]}]}
+    doc.update(extra)
+    (tmp_path / "case.yaml").write_text(yaml.safe_dump(doc))
+    return load_case(tmp_path / "case.yaml")
+
+
+def solve(case):
+    T = case.system.hours
+    s = simulate(case, 0, T, engine_options(case.system))
+    a = compile_window(case, 0, T)
+    violations, costs = check(a, s)
+    assert violations == []
+    return a, s, costs
+
+
+def test_islanded_microgrid_sheds_exactly_its_deficit(tmp_path):
+    # connected: the park imports 20 − 8 = 12 MW of coal; islanded (hour 1): PV 8 + genset 5 = 13 of
+    # 20 MW, so it sheds exactly 7 MW although the main grid has spare coal.
+    # cost: coal (112 + 100 + 112) · 300 + genset 5 · 900 + 7 · 8000 = 157700
+    a, s, c = solve(park_case(tmp_path))
+    np.testing.assert_allclose(s.mg_shed_mw[:, 0], [0, 7, 0], atol=1e-6)
+    np.testing.assert_allclose(s.mg_pcc_mw[:, 0], [12, 0, 12], atol=1e-6)
+    np.testing.assert_allclose(s.p_mw, [[112, 0], [100, 5], [112, 0]], atol=1e-6)
+    assert s.shed_mw.sum() == pytest.approx(7)
+    assert c.objective == pytest.approx(157700, abs=1e-6)
+    kpi = report.microgrid_summary(a, s, c)["park"]
+    assert kpi["import_mwh"] == pytest.approx(24) and kpi["local_shed_mwh"] == pytest.approx(7)
+    assert kpi["self_sufficiency"] == pytest.approx(1 - 24 / 60)     # 60 MWh of local use
+    assert kpi["islanded_hours"] == 1 and kpi["local_cost"] == pytest.approx(4500 + 56000)
+
+
+def test_pcc_import_limit_runs_the_genset(tmp_path):
+    # connected all day with imports ≤ 10 MW: the genset makes up 2 MW each hour (900 < VOLL)
+    a, s, c = solve(park_case(tmp_path, import_mw=10, islanded=()))
+    np.testing.assert_allclose(s.mg_pcc_mw[:, 0], 10, atol=1e-6)
+    np.testing.assert_allclose(s.p_mw[:, 1], 2, atol=1e-6)
+
+
+def test_microgrid_exports_within_its_limit(tmp_path):
+    # a 40 MW PV: the park exports at most 10 MW and curtails the rest (local curtailment reported)
+    case = park_case(tmp_path, islanded=(), renewables=[{"name": "pv", "technology": "solar", "profile_mw": 40}])
+    a, s, c = solve(case)
+    np.testing.assert_allclose(s.mg_pcc_mw[:, 0], -10, atol=1e-6)
+    np.testing.assert_allclose(s.curtail_mw[:, 0], 10, atol=1e-6)
+    assert report.microgrid_summary(a, s, c)["park"]["local_curtailment_mwh"] == pytest.approx(30)
+
+
+@pytest.mark.parametrize("change, field, words", [
+    ({"microgrids": [{"name": "p", "elements": ["nope"], "import_mw": 1, "export_mw": 1}]},
+     "microgrids[0].elements[0]", "a thermal unit, renewable"),
+    ({"microgrids": [{"name": "p", "elements": ["pv"], "import_mw": 1, "export_mw": 1}]},
+     "microgrids[0].elements", "at least one load"),
+    ({"microgrids": [{"name": "p", "elements": ["park_load"], "import_mw": 1, "export_mw": 1},
+                     {"name": "q", "elements": ["park_load"], "import_mw": 1, "export_mw": 1}]},
+     "microgrids[1].elements[0]", "in one microgrid only"),
+    ({"microgrids": [{"name": "p", "elements": ["park_load"], "import_mw": 1, "export_mw": 1,
+                      "islanded": [{"start": "2024-12-31", "hours": 2}]}]},
+     "microgrids[0].islanded[0].start", "at or after time.start"),
+])
+def test_bad_microgrids(tmp_path, change, field, words):
+    with pytest.raises(InputError) as e:
+        park_case(tmp_path, **change)
+    assert field in str(e.value) and words in str(e.value)
+
+
+def test_mutation_import_while_islanded(tmp_path):
+    a, s, _ = solve(park_case(tmp_path))
+    s = copy.deepcopy(s)
+    s.mg_shed_mw[1, 0] -= 7            # the islanded hour served from the main grid instead
+    s.shed_mw[1] -= 7
+    s.mg_pcc_mw[1, 0] += 7
+    s.p_mw[1, 0] += 7
+    s.objective = np.nan
+    assert {v.rule for v in check(a, s)[0]} == {"microgrid"}
+
+
+def test_every_microgrid_rule_has_a_mutation():
+    import inspect
+    import sys
+    assert '== {"microgrid"}' in inspect.getsource(sys.modules[__name__])
