@@ -12,10 +12,9 @@ Builds (in a temporary folder, or --keep DIR) an npsim case on case300 (`network
 pandapower: case300, missing_rating: base_flow, ...}`: case300 carries 9900 MVA filler ratings,
 so every branch is rated base_flow_factor × |its DC flow at the net's own dispatch|, at least
 min_rating_mw):
-  thermal    one unit per in-service gen and ext_grid with max_p_mw > 0, at its bus (named by the
-             bus's `name`, which npsim tries first; case300's names are its original bus numbers,
-             unique, and collide with other buses' pandapower indices, so the index must not be
-             used). p_max = max_p_mw, p_min = 30 % of it above 100 MW (else 0), a linear cost curve
+  thermal    one unit per in-service gen and ext_grid with max_p_mw > 0, at its bus, named by the
+             bus's `name` (case300's names are its original bus numbers, unique, and collide with
+             other buses' pandapower indices; the script checks that each name maps back to its bus). p_max = max_p_mw, p_min = 30 % of it above 100 MW (else 0), a linear cost curve
              through the net's quadratic poly_cost at p_min and p_max (cp1 alone would tie most
              units at 20 EUR/MWh; without a poly_cost row: 20-60 EUR/MWh, cheaper when larger),
              start-up cost 40 EUR per MW, min up/down 6 h (≥ 500 MW) / 3 h (≥ 200 MW) / 1 h, on at
@@ -70,6 +69,7 @@ def load_shape(hours: int, seed: int) -> np.ndarray:
 
 def build_case(folder: Path, args) -> dict:
     """Write case.yaml and load.csv into `folder`; return a description (units, wind buses, ratings)."""
+    import pandapower as pp
     import pandapower.networks as pn
 
     from grid.network import build_network
@@ -77,7 +77,8 @@ def build_case(folder: Path, args) -> dict:
     net = pn.case300()
     spec = {"rating_scale": 1.0, "missing_rating": "base_flow", "default_rating_mw": None,
             "base_flow_factor": args.base_flow_factor, "min_rating_mw": args.min_rating_mw}
-    g = build_network(net, spec, "case300", "benchmark")      # runs rundcpp on `net` (base dispatch)
+    g = build_network(net, spec, "case300", "benchmark")
+    pp.rundcpp(net)                                            # the net's own dispatch (ext_grid output)
     name_of = {int(b): g.bus_names[k] for k, b in enumerate(g.bus_ids)}
     for b, nm in name_of.items():                              # npsim must read each name back to this bus
         assert int(g.bus_ids[g.position(nm, "benchmark", "bus")]) == b, (b, nm)
@@ -303,7 +304,7 @@ def main():
         print(f"\nReading: lazy limits kept {a['lines_max']} of {b['lines_max']} limited branches in the largest "
               f"model ({a['limit_rows']:,} branch-limit rows in all windows against {b['limit_rows']:,} up front) at "
               f"the price of {a['rounds']} re-solve rounds (at most {a['rounds_max']} in a window); the {args.hours} h took "
-              f"{a['wall']:.0f} s lazily and {b['wall']:.0f} s up front ({faster:.2f}× ), MIP solving "
+              f"{a['wall']:.0f} s lazily and {b['wall']:.0f} s up front ({faster:.2f}×), MIP solving "
               f"{a['mip']:.0f} s vs {b['mip']:.0f} s and building {a['build']:.1f} s vs {b['build']:.1f} s. Both "
               f"schedules pass the checker ({a['violations']} / {b['violations']} violations) and their objectives "
               f"differ by {100 * rel:.3f} %, {'inside' if ok else 'outside'} the MIP gap.")

@@ -31,6 +31,7 @@ def solve_window(a, opts: dict) -> Schedule:
     b = build_model(a, opts)
     build_s = time.perf_counter() - t0
     res, lazy = _solve_lazily(b, a, opts)
+    lines_in_mip = int(lazy["monitored"].sum())
     val = lambda name: res.x[b.var(name)]  # noqa: E731
     u = np.rint(val("u")).astype(np.int8)
     v = np.rint(val("v")).astype(np.int8)
@@ -45,9 +46,22 @@ def solve_window(a, opts: dict) -> Schedule:
         fix.update(st_pump=np.rint(val("st_pump")), st_gen=np.rint(val("st_gen")))
     lp = b.solve(relax_integers=True, threads=opts.get("threads", 1), time_limit_s=opts.get("time_limit_s"),
                  fix=fix)
+    net = a.network
+    while lp.has_solution and net is not None and net.model == "dc" and net.lazy:
+        # the dispatch LP may move flow onto a branch whose limit is not in the model yet: add it
+        flows = flows_from_solution(a, lambda name: lp.x[b.var(name)])
+        bad = (np.abs(flows) > net.rating_mw[None, :] + 1e-4).any(axis=0) & ~lazy["monitored"] \
+            & np.isfinite(net.rating_mw)
+        if not bad.any():
+            break
+        add_flow_rows(b, a, np.nonzero(bad)[0])
+        lazy["monitored"] |= bad
+        lazy["lines_monitored"] = int(lazy["monitored"].sum())
+        lp = b.solve(relax_integers=True, threads=opts.get("threads", 1), time_limit_s=opts.get("time_limit_s"),
+                     fix=fix)
     price_s = time.perf_counter() - t1
     x, objective = res.x, res.objective
-    if lp.has_solution and lp.objective <= res.objective:
+    if lp.has_solution and (lp.objective <= res.objective or lazy["monitored"].sum() > lines_in_mip):
         x, objective = lp.x, lp.objective
     val = lambda name: x[b.var(name)]  # noqa: E731
     p_above = np.clip(val("p"), 0.0, None) * u
@@ -71,7 +85,7 @@ def solve_window(a, opts: dict) -> Schedule:
     gap = max(0.0, (objective - res.bound) / max(abs(objective), 1e-9)) if np.isfinite(res.bound) else res.gap
     ren = np.clip(val("ren"), a.min_output_mw, a.available_mw)
     info = {"first_hour": a.first_hour, "hours": a.T, "status": res.status, "objective": objective,
-            "bound": res.bound, "gap": gap, "solve_s": res.time_s, "build_s": build_s,
+            "bound": res.bound, "gap": gap, "build_s": build_s,
             "price_s": price_s, "n_cols": b.n_col, "n_rows": b.n_row, "policy_shadow_prices": duals,
             "policy_limits": dict(a.policy) if a.policy else {}, **lazy}
     return Schedule(
@@ -101,15 +115,16 @@ def solve_window(a, opts: dict) -> Schedule:
 def _solve_lazily(b, a, opts):
     """Solve the MILP; with a lazy dc network, add the limits of violated branches and re-solve
     (at most lazy_rounds times, then every limit). Returns (SolveResult, info dict with `monitored`
-    (L,) bool, `lazy_rounds_used`, `lines_added`)."""
+    (L,) bool, `lazy_rounds_used`, `lines_monitored`, `solve_s` = MIP time of all rounds)."""
     net = a.network
     dc = net is not None and net.model == "dc"
     monitored = net.monitored.copy() if dc else np.zeros(0, bool)
     limited = np.isfinite(net.rating_mw) if dc else monitored
-    rounds = 0
+    rounds, mip_s = 0, 0.0
     while True:
         res = b.solve(mip_gap=opts.get("mip_gap", 0.005), time_limit_s=opts.get("time_limit_s"),
                       threads=opts.get("threads", 1), options=opts.get("highs"))
+        mip_s += res.time_s
         if not res.has_solution:
             raise SolveError(f"window starting at hour {a.first_hour} ({a.T} h): no feasible solution "
                              f"(HiGHS status: {res.status}, {res.time_s:.1f} s)")
@@ -124,7 +139,8 @@ def _solve_lazily(b, a, opts):
         add_flow_rows(b, a, np.nonzero(bad)[0])
         monitored |= bad
         rounds += 1
-    return res, {"monitored": monitored, "lazy_rounds_used": rounds, "lines_monitored": int(monitored.sum())}
+    return res, {"monitored": monitored, "lazy_rounds_used": rounds, "lines_monitored": int(monitored.sum()),
+                 "solve_s": mip_s}
 
 
 def _network_fields(a, val, node_price) -> dict:
