@@ -20,7 +20,7 @@ RULES = ("balance", "renewable", "slack_sign", "thermal_limits", "status_logic",
          "min_up", "min_down", "ramp", "startup_ramp", "shutdown_ramp", "reserve", "objective",
          "storage_soc", "storage_limits", "storage_exclusive", "storage_fixed_speed", "storage_reserve",
          "oil_assist", "heating_must_run", "policy", "network_balance", "line_limits", "tie_limits",
-         "demand_response", "microgrid")
+         "demand_response", "microgrid", "ev")
 POLICY_KINDS = ("co2_cap", "renewable_utilisation", "non_fossil_share")   # columns of Schedule.policy_slack
 _FLAG_TOL = 1e-6  # tolerance on 0/1 values (commit, start-up and shut-down flags)
 
@@ -57,6 +57,7 @@ class Costs:
     policy_penalty: float         # Σ policy slack × its penalty (CO2 excess, energy shortfalls)
     overload_cost: float          # overload_cost × Σ line overload MWh (dc networks)
     demand_response: float        # Σ demand moved away (shiftable) or cut (interruptible) × its cost
+    ev_shortfall_cost: float      # voll × Σ EV energy not delivered by departure
     total_cost: float             # Σ_g production + startup + shutdown + oil + storage + demand-response costs
     penalty_cost: float           # shed + overgen + curtail + reserve shortfall + must-run + policy + overload
     objective: float              # total_cost + penalty_cost
@@ -154,9 +155,10 @@ def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
     policy_penalty = float(slack[0] * pol.get("co2_excess_per_t", 0.0)
                            + (slack[1] + slack[2]) * pol.get("energy_shortfall_per_mwh", 0.0))
     overload = float(a.network.overload_cost * np.sum(s.overload_mw)) if a.network is not None else 0.0
+    ev_short = float(a.voll * np.sum(s.ev_short_mwh))
     dr_cost = float((np.asarray(s.dr_down_mw, float) * a.demand.cost_per_mwh[None, :]).sum())
     total = float(production.sum() + startup.sum() + shutdown.sum() + oil.sum()) + degradation + mode_change + dr_cost
-    penalty = shed + over + curt + short + hs_short + policy_penalty + overload
+    penalty = shed + over + curt + short + hs_short + policy_penalty + overload + ev_short
     return Costs(production=production, startup=startup, shutdown=shutdown,
                  co2_t=_curve_total(a, a.curve_co2_t_per_h, p, u) + su_co2 + oil_co2,
                  fuel=_curve_total(a, a.curve_fuel_per_h, p, u),
@@ -164,7 +166,7 @@ def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
                  shed_cost=shed, overgen_cost=over, curtail_cost=curt, reserve_short_cost=short,
                  storage_degradation=degradation, storage_mode_change=mode_change,
                  oil=oil, oil_hours=oil_hours, must_run_short_cost=hs_short, policy_penalty=policy_penalty,
-                 overload_cost=overload, demand_response=dr_cost,
+                 overload_cost=overload, demand_response=dr_cost, ev_shortfall_cost=ev_short,
                  total_cost=total, penalty_cost=penalty, objective=total + penalty)
 
 
@@ -230,13 +232,14 @@ def check(arrays: SystemArrays, s: Schedule, tol_mw: float = 1e-4) -> tuple[list
 
     # 1. energy balance
     ch, dis = np.asarray(s.charge_mw, float), np.asarray(s.discharge_mw, float)
-    dr_net = (np.asarray(s.dr_down_mw, float) - np.asarray(s.dr_up_mw, float)).sum(axis=1)
+    dr_net = (np.asarray(s.dr_down_mw, float) - np.asarray(s.dr_up_mw, float)).sum(axis=1) \
+        - np.asarray(s.ev_charge_mw, float).sum(axis=1)
     supply = (p.sum(axis=1) + ren.sum(axis=1) + dis.sum(axis=1) - ch.sum(axis=1) + a.import_mw + s.shed_mw
               - s.overgen_mw + dr_net)
     demand = a.load_mw + a.export_mw
     _emit(out, "balance", np.abs(supply - demand), _tol(tol_mw, demand + a.import_mw), h0, None,
-          "generation + renewables + storage (discharge − charge) + demand response (down − up) + import + shed "
-          "− overgen ≠ load + export")
+          "generation + renewables + storage (discharge − charge) + demand response (down − up) − EV charging "
+          "+ import + shed − overgen ≠ load + export")
 
     # 2. renewables
     tol_r = _tol(tol_mw, a.available_mw)
@@ -334,6 +337,10 @@ def check(arrays: SystemArrays, s: Schedule, tol_mw: float = 1e-4) -> tuple[list
     if a.demand.D:
         _check_demand(out, a, s, tol_mw)
 
+    # 14b. EV fleets: energy delivered follows charging and departures, within need and chargers
+    if a.ev.E:
+        _check_ev(out, a, s, tol_mw)
+
     # 15. microgrids: PCC exchange recomputed from the members, within its limits (0 while islanded)
     if a.microgrids.M:
         _check_microgrids(out, a, s, tol_mw)
@@ -414,6 +421,8 @@ def node_injection(a: SystemArrays, s: Schedule) -> np.ndarray:
         np.add.at(inj, (slice(None), node), np.asarray(x, float))
     if a.demand.D:
         inj += (np.asarray(s.dr_down_mw, float) - np.asarray(s.dr_up_mw, float)) @ a.demand.weight
+    if a.ev.E:
+        inj -= np.asarray(s.ev_charge_mw, float) @ a.ev.weight
     return inj
 
 
@@ -497,6 +506,25 @@ def _check_demand(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
                                  f"allowed {d.calls_left[k]:g} calls and {d.hours_left[k]:g} h in these hours"))
 
 
+def _check_ev(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
+    """EV (T, E): energy delivered = previous + charge − departing energy + shortfall, within
+    [0, need]; charging within the plugged-in chargers, and equal to the unmanaged profile for
+    unmanaged fleets."""
+    ev, h0, names = a.ev, s.first_hour, a.ev.names
+    ch, e, short = (np.asarray(x, float) for x in (s.ev_charge_mw, s.ev_energy_mwh, s.ev_short_mwh))
+    tol = _tol(tol_mw, ev.need_mwh)
+    prev = np.vstack([a.initial.ev_energy_mwh[None, :], e[:-1]])
+    _emit(out, "ev", np.abs(e - (prev + ch - ev.depart_mwh + short)), tol, h0, names,
+          "delivered energy ≠ previous + charging − departing energy + shortfall", "MWh")
+    _emit(out, "ev", np.maximum(-e, e - ev.need_mwh), tol, h0, names,
+          "delivered energy outside [0, the plugged-in vehicles' need]", "MWh")
+    _emit(out, "ev", ch - ev.charger_mw, tol, h0, names, "charging above the plugged-in chargers")
+    _emit(out, "ev", np.where(~ev.smart[None, :], np.abs(ch - ev.unmanaged_mw), 0.0), tol, h0, names,
+          "unmanaged charging differs from full power until full")
+    for what, x in (("ev_charge_mw", ch), ("ev_short_mwh", short)):
+        _emit(out, "slack_sign", -x, tol_mw, h0, names, f"{what} negative")
+
+
 def microgrid_flows(a: SystemArrays, s: Schedule) -> dict:
     """Per microgrid (T, M): local supply (thermal + renewables + storage discharge + demand moved
     away or cut), local use (member loads + storage charge + demand put back), and the PCC
@@ -504,7 +532,7 @@ def microgrid_flows(a: SystemArrays, s: Schedule) -> dict:
     m = a.microgrids
     f = lambda mask, x: np.asarray(x, float) @ mask.T.astype(float)  # noqa: E731
     supply = f(m.thermal, s.p_mw) + f(m.ren, s.renewable_mw) + f(m.storage, s.discharge_mw) + f(m.dr, s.dr_down_mw)
-    use = m.demand_mw + f(m.storage, s.charge_mw) + f(m.dr, s.dr_up_mw)
+    use = m.demand_mw + f(m.storage, s.charge_mw) + f(m.dr, s.dr_up_mw) + f(m.ev, s.ev_charge_mw)
     pcc = use - supply - np.asarray(s.mg_shed_mw, float) + np.asarray(s.mg_overgen_mw, float)
     return {"supply": supply, "use": use, "pcc": pcc}
 

@@ -21,6 +21,7 @@ class InitialState:
     gen_units: np.ndarray | None = None      # (N,) int, storage units discharging in the last hour
     dr_owed_mwh: np.ndarray | None = None    # (D,) shiftable energy moved away and not yet put back
     dr_call_hours: np.ndarray | None = None  # (D,) int, hours into a running interruption (0 = none)
+    ev_energy_mwh: np.ndarray | None = None  # (E,) energy delivered to the EVs still plugged in
 
     def __post_init__(self):
         if self.reserve_up_mw is None:
@@ -33,11 +34,12 @@ class InitialState:
         self.dr_owed_mwh = np.zeros(0) if self.dr_owed_mwh is None else self.dr_owed_mwh
         self.dr_call_hours = np.zeros(self.dr_owed_mwh.size, np.int64) if self.dr_call_hours is None \
             else self.dr_call_hours
+        self.ev_energy_mwh = np.zeros(0) if self.ev_energy_mwh is None else self.ev_energy_mwh
 
     def copy(self):
         return InitialState(self.on.copy(), self.hours.copy(), self.p_mw.copy(), self.reserve_up_mw.copy(),
                             self.soc_mwh.copy(), self.pump_units.copy(), self.gen_units.copy(),
-                            self.dr_owed_mwh.copy(), self.dr_call_hours.copy())
+                            self.dr_owed_mwh.copy(), self.dr_call_hours.copy(), self.ev_energy_mwh.copy())
 
 
 @dataclass
@@ -178,6 +180,54 @@ def demand_arrays(system, first_hour: int, T: int, loads: list, budgets: dict | 
 
 
 @dataclass
+class EVArrays:
+    """E electric-vehicle fleets (T, E) in MW / MWh. Energy delivered to the plugged-in vehicles
+    S(t) = S(t−1) + charge(t) − departing energy(t) + shortfall(t), 0 ≤ S ≤ need."""
+    names: list
+    weight: np.ndarray          # (E, B) node shares (like DemandArrays.weight)
+    charger_mw: np.ndarray      # (T, E) plugged-in vehicles × charger power
+    need_mwh: np.ndarray        # (T, E) energy the plugged-in vehicles need in all
+    depart_mwh: np.ndarray      # (T, E) energy leaving with the departing vehicles
+    smart: np.ndarray           # (E,) bool
+    unmanaged_mw: np.ndarray    # (T, E) charging of unmanaged fleets (full power until full)
+
+    @property
+    def E(self):
+        return len(self.names)
+
+    @classmethod
+    def empty(cls, T: int, B: int) -> "EVArrays":
+        z = np.zeros((T, 0))
+        return cls([], np.zeros((0, B)), z, z, z, np.zeros(0, bool), z)
+
+
+def ev_arrays(system, prof, first_hour: int, T: int, e0: np.ndarray) -> EVArrays:
+    """The window's EV arrays; e0 (E,) = energy already delivered to the vehicles plugged in."""
+    fleets = system.ev_fleets
+    B = 1 if system.nodes is None else (system.grid.B if system.grid is not None else len(system.network["zones"]))
+    if not fleets:
+        return EVArrays.empty(T, B)
+    weight = np.zeros((len(fleets), B))
+    for k, e in enumerate(fleets):
+        node = system.nodes["ev_fleets"][k] if system.nodes else 0
+        if node >= 0:
+            weight[k, node] = 1.0
+        else:
+            weight[k] = system.grid.load_share
+    col = lambda key, scale: np.column_stack([prof.get(getattr(e, key), first_hour, T) * scale(e) for e in fleets])  # noqa: E731
+    cap = col("plugged", lambda e: e.vehicles * e.charger_kw / 1000.0)
+    need = col("plugged", lambda e: e.vehicles * e.energy_per_vehicle_kwh / 1000.0)
+    dep = col("departing", lambda e: e.vehicles * e.energy_per_vehicle_kwh / 1000.0)
+    unmanaged = np.zeros((T, len(fleets)))
+    s = np.asarray(e0, float).copy()
+    for t in range(T):     # full power from plug-in until the vehicles are full
+        unmanaged[t] = np.clip(np.minimum(cap[t], need[t] - (s - dep[t])), 0.0, None)
+        s = np.clip(s + unmanaged[t] - dep[t], 0.0, None)
+    return EVArrays([e.name for e in fleets], weight, cap, need, dep,
+                    np.array([e.mode == "smart" for e in fleets], bool), unmanaged)
+
+
+@dataclass
 class MicrogridArrays:
     """M microgrids: member masks, local demand, PCC limits by hour (0 while islanded)."""
     names: list
@@ -185,6 +235,7 @@ class MicrogridArrays:
     ren: np.ndarray             # (M, R) bool
     storage: np.ndarray         # (M, N) bool
     dr: np.ndarray              # (M, D) bool
+    ev: np.ndarray              # (M, E) bool
     demand_mw: np.ndarray       # (T, M) Σ member loads
     import_mw: np.ndarray       # (T, M) PCC import limit
     export_mw: np.ndarray       # (T, M) PCC export limit
@@ -196,19 +247,21 @@ class MicrogridArrays:
         return len(self.names)
 
     @classmethod
-    def empty(cls, T, G, R, N, D, B) -> "MicrogridArrays":
+    def empty(cls, T, G, R, N, D, B, E=0) -> "MicrogridArrays":
         return cls([], np.zeros((0, G), bool), np.zeros((0, R), bool), np.zeros((0, N), bool), np.zeros((0, D), bool),
-                   np.zeros((T, 0)), np.zeros((T, 0)), np.zeros((T, 0)), np.zeros((T, 0), bool), np.zeros((0, B)))
+                   np.zeros((0, E), bool), np.zeros((T, 0)), np.zeros((T, 0)), np.zeros((T, 0)),
+                   np.zeros((T, 0), bool), np.zeros((0, B)))
 
 
 def microgrid_arrays(system, first_hour: int, T: int, loads: list) -> MicrogridArrays:
     """The window's microgrid arrays; `loads` = (T,) series per load in case order."""
     B = 1 if system.nodes is None else (system.grid.B if system.grid is not None else len(system.network["zones"]))
     sec = lambda attr: [x.name for x in getattr(system, attr)]  # noqa: E731
-    th, rn, st, dr, ld = (sec(x) for x in ("thermal", "renewables", "storage", "demand_response", "loads"))
+    th, rn, st, dr, ld, ev = (sec(x) for x in ("thermal", "renewables", "storage", "demand_response", "loads",
+                                               "ev_fleets"))
     mgs = system.microgrids
     if not mgs:
-        return MicrogridArrays.empty(T, len(th), len(rn), len(st), len(dr), B)
+        return MicrogridArrays.empty(T, len(th), len(rn), len(st), len(dr), B, len(ev))
     mask = lambda names: np.array([[n in m.elements for n in names] for m in mgs], bool).reshape(len(mgs), len(names))  # noqa: E731
     lmask = mask(ld)
     demand = np.column_stack([sum((loads[k] for k in np.nonzero(lmask[i])[0]), np.zeros(T)) for i in range(len(mgs))])
@@ -228,7 +281,8 @@ def microgrid_arrays(system, first_hour: int, T: int, loads: list) -> MicrogridA
             weight[i] += w * max(loads[k].sum(), 1e-9)
         weight[i] /= weight[i].sum()
     return MicrogridArrays(
-        names=[m.name for m in mgs], thermal=mask(th), ren=mask(rn), storage=mask(st), dr=mask(dr), demand_mw=demand,
+        names=[m.name for m in mgs], thermal=mask(th), ren=mask(rn), storage=mask(st), dr=mask(dr), ev=mask(ev),
+        demand_mw=demand,
         import_mw=np.where(isl, 0.0, np.array([m.import_mw for m in mgs])[None, :]),
         export_mw=np.where(isl, 0.0, np.array([m.export_mw for m in mgs])[None, :]), islanded=isl, weight=weight)
 
@@ -380,6 +434,7 @@ class SystemArrays:
     network: NetworkArrays | None = None   # nodes and branches/ties; None = copper plate
     demand: DemandArrays | None = None     # demand-response contracts (None: none)
     microgrids: MicrogridArrays | None = None   # (None: none)
+    ev: EVArrays | None = None             # EV fleets (None: none)
 
     def __post_init__(self):
         if self.storage is None:
@@ -401,9 +456,11 @@ class SystemArrays:
             self.non_fossil = np.zeros(G, bool)
         if self.demand is None:
             self.demand = DemandArrays.empty(self.T)
+        if self.ev is None:
+            self.ev = EVArrays.empty(self.T, 1 if self.network is None else self.network.B)
         if self.microgrids is None:
             self.microgrids = MicrogridArrays.empty(self.T, G, self.R, self.storage.N, self.demand.D,
-                                                    1 if self.network is None else self.network.B)
+                                                    1 if self.network is None else self.network.B, self.ev.E)
 
     @property
     def has_oil(self) -> np.ndarray:
@@ -422,6 +479,15 @@ class SystemArrays:
     def net_demand_mw(self):
         """Load + exports − imports (T,): what thermal, renewables and slacks must cover."""
         return self.load_mw + self.export_mw - self.import_mw
+
+
+def initial_state_for(system, prof, first_hour: int) -> InitialState:
+    """The case's initial state before `first_hour`; EV fleets start with half of the energy their
+    plugged-in vehicles need (an assumption: they have been charging for a while)."""
+    st = initial_state(system)
+    st.ev_energy_mwh = np.array([0.5 * prof.get(e.plugged, first_hour, 1)[0] * e.vehicles * e.energy_per_vehicle_kwh
+                                 / 1000.0 for e in system.ev_fleets], float)
+    return st
 
 
 def initial_state(system) -> InitialState:
@@ -539,6 +605,7 @@ def compile_window(case, first_hour: int, T: int, state: InitialState | None = N
         return req
 
     f = lambda attr: np.array([getattr(g, attr) for g in th], float)  # noqa: E731
+    ini = state or initial_state_for(sysm, prof, first_hour)
     pen = sysm.penalties
     season = heating_mask(sysm, first_hour, T)
     share = np.array([g.heating_season[2] if g.heating_season else 0.0 for g in th], float)
@@ -557,7 +624,7 @@ def compile_window(case, first_hour: int, T: int, state: InitialState | None = N
         curve_mw=curve_mw, curve_cost_per_h=cost, curve_co2_t_per_h=co2, curve_fuel_per_h=fuel, n_points=npts,
         startup_lag_h=lag, startup_cost=su_cost, startup_co2_t=su_co2, n_startup=nsu,
         shutdown_cost=f("shutdown_cost"),
-        initial=(state or initial_state(sysm)).copy(),
+        initial=ini.copy(),
         renewable_names=[r.name for r in sysm.renewables], renewable_tech=[r.technology for r in sysm.renewables],
         available_mw=avail, min_output_mw=minout, curtailment_cost=curt,
         load_mw=load, export_mw=exp, import_mw=imp,
@@ -579,4 +646,5 @@ def compile_window(case, first_hour: int, T: int, state: InitialState | None = N
         network=network_arrays(sysm, T, loads, flows, monitored),
         demand=demand_arrays(sysm, first_hour, T, loads, dr_budgets),
         microgrids=microgrid_arrays(sysm, first_hour, T, loads),
+        ev=ev_arrays(sysm, prof, first_hour, T, ini.ev_energy_mwh),
     )

@@ -17,6 +17,7 @@ Contents (all self-contained, so `npsim check OUTDIR` needs nothing else):
   dr_down_mw.csv, dr_up_mw.csv, dr_called.csv, dr_reserve_mw.csv, dr_owed_mwh.csv
                                           demand response: (T, contracts)
   mg_pcc_mw.csv, mg_shed_mw.csv, mg_overgen_mw.csv   microgrids: (T, microgrids) PCC exchange, local slacks
+  ev_charge_mw.csv, ev_energy_mwh.csv, ev_short_mwh.csv   EV fleets: (T, fleets)
   storage.csv, storage_*.csv              per station: cycles, energy, revenue; (T, N) charge_mw,
                                           discharge_mw, soc_mwh, reserve_up_mw, reserve_down_mw,
                                           pump_units, gen_units
@@ -46,7 +47,8 @@ NETWORK_TABLES = {"node_price": "node_names", "node_shed_mw": "node_names", "nod
                   "flow_mw": "branch_names", "overload_mw": "branch_names", "tie_flow_mw": "tie_names",
                   "dr_down_mw": "dr_names", "dr_up_mw": "dr_names", "dr_called": "dr_names",
                   "dr_reserve_mw": "dr_names", "dr_owed_mwh": "dr_names", "mg_pcc_mw": "mg_names",
-                  "mg_shed_mw": "mg_names", "mg_overgen_mw": "mg_names"}   # (T, n) tables when n > 0
+                  "mg_shed_mw": "mg_names", "mg_overgen_mw": "mg_names", "ev_charge_mw": "ev_names",
+                  "ev_energy_mwh": "ev_names", "ev_short_mwh": "ev_names"}   # (T, n) tables when n > 0
 UNIT_TABLES = ("commit", "p_mw", "reserve_up_mw", "reserve_down_mw", "oil_assist", "must_run_short_mw")
 
 
@@ -204,7 +206,7 @@ def _network_tables(a, table) -> dict:
     net = a.network
     labels = {"node_names": list(net.node_names) if net else [], "branch_names": list(net.branch_names) if net else [],
               "tie_names": list(net.tie_names) if net else [], "dr_names": list(a.demand.names),
-              "mg_names": list(a.microgrids.names)}
+              "mg_names": list(a.microgrids.names), "ev_names": list(a.ev.names)}
     out = {k: v for k, v in labels.items() if v}
     for key, lab in NETWORK_TABLES.items():
         if labels[lab]:

@@ -65,6 +65,10 @@ class Schedule:
     mg_pcc_mw: np.ndarray | None = None          # (T, M) import (+) / export (−) through the PCC
     mg_shed_mw: np.ndarray | None = None         # (T, M) local unserved load (part of shed_mw)
     mg_overgen_mw: np.ndarray | None = None      # (T, M) local over-generation (part of overgen_mw)
+    ev_names: list = field(default_factory=list)      # E EV fleets
+    ev_charge_mw: np.ndarray | None = None       # (T, E) charging power
+    ev_energy_mwh: np.ndarray | None = None      # (T, E) energy delivered to the vehicles still plugged in
+    ev_short_mwh: np.ndarray | None = None       # (T, E) energy departing vehicles lacked
 
     STORAGE_FIELDS = ("charge_mw", "discharge_mw", "soc_mwh", "storage_reserve_up_mw", "storage_reserve_down_mw",
                       "pump_units", "gen_units", "spill_mw")
@@ -88,7 +92,8 @@ class Schedule:
                              ("overload_mw", "branch_names"), ("tie_flow_mw", "tie_names"),
                              ("dr_down_mw", "dr_names"), ("dr_up_mw", "dr_names"), ("dr_reserve_mw", "dr_names"),
                              ("dr_owed_mwh", "dr_names"), ("mg_pcc_mw", "mg_names"), ("mg_shed_mw", "mg_names"),
-                             ("mg_overgen_mw", "mg_names")):
+                             ("mg_overgen_mw", "mg_names"), ("ev_charge_mw", "ev_names"),
+                             ("ev_energy_mwh", "ev_names"), ("ev_short_mwh", "ev_names")):
             if getattr(self, name) is None:
                 setattr(self, name, np.zeros((T, len(getattr(self, labels)))))
 
@@ -100,7 +105,7 @@ class Schedule:
         """The first n hours (the decided part of a window)."""
         kw = {k: (v[:n] if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()}
         kw["windows"] = list(self.windows)
-        for k in ("storage_names", "node_names", "branch_names", "tie_names", "dr_names", "mg_names"):
+        for k in ("storage_names", "node_names", "branch_names", "tie_names", "dr_names", "mg_names", "ev_names"):
             kw[k] = list(getattr(self, k))
         if self.objective_by_hour is not None:
             kw["objective"] = float(kw["objective_by_hour"].sum())
@@ -141,4 +146,5 @@ class Schedule:
         return InitialState(last.copy(), hours.astype(float), np.where(last, self.p_mw[-1], 0.0),
                             np.where(last, self.reserve_up_mw[-1], 0.0), self.soc_mwh[-1].copy(),
                             self.pump_units[-1].copy(), self.gen_units[-1].copy(),
-                            self.dr_owed_mwh[-1].copy(), np.asarray(call_hours, np.int64))
+                            self.dr_owed_mwh[-1].copy(), np.asarray(call_hours, np.int64),
+                            self.ev_energy_mwh[-1].copy())

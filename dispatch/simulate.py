@@ -9,7 +9,7 @@ one window start in the next window's model.
 import time
 
 from dispatch import policy
-from dispatch.compile import compile_window, initial_state
+from dispatch.compile import compile_window, initial_state_for
 from dispatch.policy import RunLimits
 from dispatch.results import Schedule
 from dispatch.uc import solve_window
@@ -52,7 +52,7 @@ def simulate(case, first_hour: int, hours: int, opts: dict, progress=None) -> Sc
         raise InputError(sysm.source, "hours", f"{first_hour}..{first_hour + hours - 1}",
                          f"the profiles cover hours 0..{dh - 1} ({dh} h) from {sysm.start.isoformat()}")
     plan = windows(first_hour, hours, sysm.decided_h, sysm.lookahead_h, dh)
-    state = initial_state(sysm)
+    state = initial_state_for(sysm, case.profiles, first_hour)
     limits = RunLimits(case, first_hour, hours) if policy.active(sysm) else None
     parts = []
     monitored = None     # lazy dc networks: branches found binding so far start in the next model

@@ -106,6 +106,8 @@ def solve_window(a, opts: dict) -> Schedule:
         dr_reserve_mw=np.clip(val("dr_r"), 0.0, None), dr_owed_mwh=val("dr_owed"),
         mg_names=list(a.microgrids.names), mg_pcc_mw=val("mg_pcc"), mg_shed_mw=np.clip(val("mg_shed"), 0.0, None),
         mg_overgen_mw=np.clip(val("mg_over"), 0.0, None),
+        ev_names=list(a.ev.names), ev_charge_mw=np.clip(val("ev_ch"), 0.0, None), ev_energy_mwh=val("ev_s"),
+        ev_short_mwh=np.clip(val("ev_short"), 0.0, None),
         storage_names=list(a.storage.names), **_storage_fields(a, val),
         price=price, objective=objective, objective_by_hour=b.objective_by_hour(x, a.T), lower_bound=res.bound,
         gap=gap, windows=[info],

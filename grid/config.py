@@ -394,7 +394,7 @@ def _cross_checks(doc: dict, path):
                                  f"{g['name']}) = {doc['penalties']['voll_per_mwh'] / rate:.4g}, or the cap would "
                                  "shed load instead of exceeding it (currency/tCO2)")
     members = {}
-    names = {el["name"]: sec for sec in ("thermal", "renewables", "storage", "loads", "demand_response")
+    names = {el["name"]: sec for sec in ("thermal", "renewables", "storage", "loads", "demand_response", "ev_fleets")
              for el in doc[sec]}
     for k, m in enumerate(doc["microgrids"]):
         for j, el in enumerate(m["elements"]):
@@ -409,6 +409,13 @@ def _cross_checks(doc: dict, path):
         if not any(names[e] == "loads" for e in m["elements"]):
             raise InputError(path, f"microgrids[{k}].elements", m["elements"], "at least one load")
     loads = [ld["name"] for ld in doc["loads"]]
+    for k, e in enumerate(doc["ev_fleets"]):
+        if e["load"] not in loads:
+            close = difflib.get_close_matches(e["load"], loads, n=1)
+            raise InputError(path, f"ev_fleets[{k}].load", e["load"],
+                             "a name in `loads`" + (f"; did you mean '{close[0]}'?" if close else ""))
+        for key in ("plugged", "departing"):
+            series_ref(e[key], f"ev_fleets[{k}].{key}")
     for k, d in enumerate(doc["demand_response"]):
         if d["load"] not in loads:
             close = difflib.get_close_matches(d["load"], loads, n=1)
@@ -444,7 +451,8 @@ def _cross_checks(doc: dict, path):
                              f"allowed < tiers[{k - 1}].below_share ({dpr['tiers'][k - 1]['below_share']}): "
                              "highest threshold first")
     all_names = {}
-    for sec in ("thermal", "renewables", "loads", "interchange", "storage", "demand_response", "microgrids"):
+    for sec in ("thermal", "renewables", "loads", "interchange", "storage", "demand_response", "microgrids",
+                "ev_fleets"):
         for i, el in enumerate(doc[sec]):
             if el["name"] in all_names:
                 raise InputError(path, f"{sec}[{i}].name", el["name"], f"already used by {all_names[el['name']]}")

@@ -379,6 +379,17 @@ CASE = {
         "max_hours_per_year": F("interruptible: hours called per year (spread like the calls)", "h", 80.0, 0.0),
         "reserve": B("interruptible: capacity not called counts as spinning reserve up", False),
     }, []),
+    "ev_fleets": L("electric-vehicle fleets charging from the grid (README \"EV fleets\")", {
+        "name": S("unique name"),
+        "load": S("name of the load whose bus, zone or microgrid the chargers share"),
+        "vehicles": F("vehicles in the fleet", "", REQUIRED, 0.0, lo_open=True),
+        "charger_kw": F("charging power per plugged-in vehicle", "kW", 7.0, 0.0, lo_open=True),
+        "energy_per_vehicle_kwh": F("energy each vehicle needs between arriving and departing", "kWh", 20.0, 0.0),
+        "plugged": SER("share of the fleet plugged in, per hour", "p.u.", REQUIRED, 0.0, 1.0),
+        "departing": SER("share of the fleet leaving (unplugging) in each hour", "p.u.", REQUIRED, 0.0, 1.0),
+        "mode": E("smart: charging optimised within the plug-in windows; unmanaged: full power from plug-in "
+                  "until the vehicles are full", ("smart", "unmanaged"), "smart"),
+    }, []),
     "reserves": M("spinning reserve requirements", {
         "up": M("upward reserve", RESERVE_FIELDS, {}),
         "down": M("downward reserve", RESERVE_FIELDS, {}),

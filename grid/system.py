@@ -167,6 +167,18 @@ class DemandResponse:
 
 
 @dataclass(frozen=True)
+class EVFleet:
+    name: str
+    load: str                 # the chargers sit with this load (its node, its microgrid)
+    vehicles: float
+    charger_kw: float
+    energy_per_vehicle_kwh: float
+    plugged: object           # series reference: share of the fleet plugged in
+    departing: object         # series reference: share of the fleet leaving in the hour
+    mode: str                 # "smart" or "unmanaged"
+
+
+@dataclass(frozen=True)
 class Microgrid:
     name: str
     elements: tuple           # names of member thermal units, renewables, storage, loads, contracts
@@ -214,6 +226,7 @@ class System:
     network: dict | None = None                # the validated `network` section (None: copper plate)
     demand_response: tuple = ()                # DemandResponse contracts
     microgrids: tuple = ()                     # Microgrid
+    ev_fleets: tuple = ()                      # EVFleet
     grid: object = None                        # grid.network.Network (model dc), else None
     nodes: dict | None = None                  # element → node position, see `node_map`
 
@@ -299,6 +312,7 @@ def node_map(sysm: "System", grid, path) -> dict:
         out[sec] = np.array(pos, np.int64)
     load_pos = {ld.name: k for k, ld in enumerate(sysm.loads)}
     out["demand_response"] = np.array([out["loads"][load_pos[d.load]] for d in sysm.demand_response], np.int64)
+    out["ev_fleets"] = np.array([out["loads"][load_pos[e.load]] for e in sysm.ev_fleets], np.int64)
     return out
 
 
@@ -354,4 +368,5 @@ def _build_system(doc: dict, path) -> System:
         network=doc["network"] if doc["network"] and doc["network"]["model"] != "copper_plate" else None,
         demand_response=tuple(DemandResponse(**d) for d in doc["demand_response"]),
         microgrids=tuple(_microgrid(m, k, start, path) for k, m in enumerate(doc["microgrids"])),
+        ev_fleets=tuple(EVFleet(**e) for e in doc["ev_fleets"]),
     )

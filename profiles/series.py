@@ -96,16 +96,19 @@ def load_profiles(system: System, default_hours: int | None = None) -> Profiles:
 
 
 def check_references(system: System, prof: Profiles):
-    """Per-unit series of renewable availability and of interchange must not exceed 1.0."""
-    for section, items in (("renewables", system.renewables), ("interchange", system.interchange)):
-        for i, el in enumerate(items):
-            ref = el.profile
-            if isinstance(ref, str) and ref in prof.scalars and prof.scalars[ref] > 1.0 + 1e-9:
-                raise InputError(system.source, f"{section}[{i}].profile ({ref})", prof.scalars[ref],
-                                 "a per-unit value <= 1 of capacity_mw (use profile_mw for MW)")
-            if isinstance(ref, str) and ref in prof.arrays:
-                a = prof.arrays[ref]
-                if a.size and a.max() > 1.0 + 1e-9:
-                    h = int(np.argmax(a))
-                    raise InputError(system.source, f"{section}[{i}].profile ({ref}) at hour {h}", float(a[h]),
-                                     "a per-unit value <= 1 of capacity_mw (use profile_mw for MW)")
+    """Per-unit series (renewable availability, interchange, EV plugged-in and departing shares)
+    must not exceed 1.0."""
+    refs = [(section, i, "profile", el.profile) for section, items in
+            (("renewables", system.renewables), ("interchange", system.interchange)) for i, el in enumerate(items)]
+    refs += [("ev_fleets", i, key, getattr(e, key)) for i, e in enumerate(system.ev_fleets)
+             for key in ("plugged", "departing")]
+    for section, i, key, ref in refs:
+        allowed = "a per-unit value <= 1" + (" of capacity_mw (use profile_mw for MW)" if key == "profile"
+                                             else " of the fleet")
+        if isinstance(ref, str) and ref in prof.scalars and prof.scalars[ref] > 1.0 + 1e-9:
+            raise InputError(system.source, f"{section}[{i}].{key} ({ref})", prof.scalars[ref], allowed)
+        if isinstance(ref, str) and ref in prof.arrays:
+            a = prof.arrays[ref]
+            if a.size and a.max() > 1.0 + 1e-9:
+                h = int(np.argmax(a))
+                raise InputError(system.source, f"{section}[{i}].{key} ({ref}) at hour {h}", float(a[h]), allowed)

@@ -37,7 +37,7 @@ import numpy as np
 
 from grid.errors import InputError
 
-KINDS = ("load", "solar", "wind", "flat")
+KINDS = ("load", "solar", "wind", "flat", "daily")
 
 # Spring Festival (lunar new year's day) 2020-2035; other years use `spring_festival`'s estimate.
 SPRING_FESTIVAL = {
@@ -405,6 +405,7 @@ _PARAMS = {
              "correlation": (0.0, 1.0, True, "a number from 0 to 1"),
              "sites": (1, 50, True, "a whole number from 1 to 50")},
     "flat": {},
+    "daily": {},
 }
 
 
@@ -426,6 +427,17 @@ def generate(spec: dict, start: datetime, default_hours: int, where_file, where_
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (math.isfinite(scale) and scale >= 0):
         raise InputError(where_file, f"{where_field}.scale", scale, "a number >= 0")
     allowed = _PARAMS[kind]
+    if kind == "daily":      # the same 24 clock-hour values every day (e.g. EVs plugged in at night)
+        values = spec.pop("values", None)
+        if not isinstance(values, list) or len(values) != 24 or not all(
+                isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and x >= 0 for x in values):
+            raise InputError(where_file, f"{where_field}.values", values, "24 numbers >= 0, for clock hours 0..23")
+        clock = (start.hour + np.arange(hours)) % 24
+        if spec:
+            k = next(iter(spec))
+            raise InputError(where_file, f"{where_field}.{k}", spec[k], "unknown parameter of synthetic daily; "
+                             "allowed: seed, hours, scale, values")
+        return np.asarray(values, float)[clock] * float(scale)
     for k, v in spec.items():
         if k not in allowed:
             names = ("seed", "hours", "scale") + tuple(allowed)

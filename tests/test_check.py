@@ -216,9 +216,9 @@ def test_each_mutation_breaks_exactly_its_rule(rule, fn):
 
 def test_every_rule_has_a_mutation():
     # storage rules: test_storage.py; oil support, heating must-run and policy: test_flexibility.py;
-    # network rules: test_network.py; demand response: test_demand.py; microgrids: test_microgrid.py
+    # network rules: test_network.py; demand response: test_demand.py; microgrids and EVs: test_microgrid.py
     others = {"oil_assist", "heating_must_run", "policy", "network_balance", "line_limits", "tie_limits",
-              "demand_response", "microgrid"}
+              "demand_response", "microgrid", "ev"}
     assert {r for r, _ in MUTATIONS} == {r for r in RULES if not r.startswith("storage_") and r not in others}
 
 

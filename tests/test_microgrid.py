@@ -104,3 +104,56 @@ def test_every_microgrid_rule_has_a_mutation():
     import inspect
     import sys
     assert '== {"microgrid"}' in inspect.getsource(sys.modules[__name__])
+
+
+# ----------------------------------------------------------------- EV fleets
+def ev_case(tmp_path, mode):
+    """1000 vehicles × 7 kW need 20 kWh each (20 MWh); plugged in hours 1-4, all leave at hour 5.
+    Load 50, 98, 98, 40, 40, 50 MW; coal 0-100 MW at 300 CNY/MWh, gas at 800."""
+    cols = {"demand": [50, 98, 98, 40, 40, 50], "plugged": [0, 1, 1, 1, 1, 0], "leave": [0, 0, 0, 0, 0, 1]}
+    rows = [",".join(str(cols[k][t]) for k in cols) for t in range(6)]
+    (tmp_path / "d.csv").write_text(",".join(cols) + "\n" + "\n".join(rows) + "\n")
+    doc = {"version": 1, "name": "ev", "time": {"start": "2025-01-01", "hours": 6},
+           "horizon": {"decided_h": 3, "lookahead_h": 3}, "engine": {"mip_gap": 1e-6},
+           "thermal": [linear_unit("coal", 0, 100, 0, 300), linear_unit("gas", 0, 100, 0, 800)],
+           "loads": [{"name": "city", "profile_mw": "demand"}],
+           "ev_fleets": [{"name": "cars", "load": "city", "vehicles": 1000, "charger_kw": 7,
+                          "energy_per_vehicle_kwh": 20, "plugged": "plugged", "departing": "leave", "mode": mode}],
+           "profiles": {k: {"file": "d.csv"} for k in cols}}
+    (tmp_path / "case.yaml").write_text(yaml.safe_dump(doc))
+    case = load_case(tmp_path / "case.yaml")
+    s = simulate(case, 0, 6, engine_options(case.system))
+    a = compile_window(case, 0, 6)
+    violations, costs = check(a, s)
+    assert violations == []
+    return a, s, costs
+
+
+def test_ev_fleet_reaches_its_energy_by_departure(tmp_path):
+    # unmanaged: 7, 7, 6 MW from plug-in: hours 1-2 need 5 MW of gas each → base 112800 + 2·(600 +
+    # 4000) + 1800 = 123800. Smart: 7 + 7 MW in the cheap hours 3-4, the other 6 MWh in hours 1-2
+    # (2 + 2 MW of coal headroom, 2 of gas) → 112800 + 4200 + 1200 + 1600 = 119800
+    (tmp_path / "u").mkdir()
+    (tmp_path / "s").mkdir()
+    _, su, cu = ev_case(tmp_path / "u", "unmanaged")
+    np.testing.assert_allclose(su.ev_charge_mw[:, 0], [0, 7, 7, 6, 0, 0], atol=1e-6)
+    assert cu.objective == pytest.approx(123800, abs=1e-6)
+    _, ss, cs = ev_case(tmp_path / "s", "smart")
+    np.testing.assert_allclose(ss.ev_charge_mw[3:5, 0], [7, 7], atol=1e-6)
+    assert ss.ev_charge_mw[:, 0].sum() == pytest.approx(20, abs=1e-6)
+    assert ss.ev_energy_mwh[4, 0] == pytest.approx(20, abs=1e-6) and ss.ev_short_mwh.sum() == pytest.approx(0)
+    assert cs.objective == pytest.approx(119800, abs=1e-6)
+
+
+def test_mutation_ev_leaves_undercharged(tmp_path):
+    a, s, _ = ev_case(tmp_path, "smart")
+    s.ev_charge_mw[3, 0] -= 5           # 5 MWh less charged, the departing vehicles still take 20
+    s.p_mw[3, 0] -= 5
+    s.objective = np.nan
+    assert {v.rule for v in check(a, s)[0]} == {"ev"}
+
+
+def test_every_ev_rule_has_a_mutation():
+    import inspect
+    import sys
+    assert '== {"ev"}' in inspect.getsource(sys.modules[__name__])

@@ -8,11 +8,12 @@ oil-support binaries, hs_short (T, G) heating-season shortfall, pol_slack (T, 3)
 r_up, r_dn (spinning reserve), ren (T, R) renewable output, shed, overgen (T, B) per node (B = 1 on a
 copper plate), tie (T, K) zonal tie flows, ov_up, ov_dn (T, L) line overloads, short_up, short_dn
 (T,); storage blocks (T, N) as in storage/formulation.py; demand-response blocks (T, D) as in
-formulation/demand.py; microgrid blocks mg_pcc, mg_shed, mg_over (T, M).
+formulation/demand.py; microgrid blocks mg_pcc, mg_shed, mg_over (T, M); EV blocks ev_ch, ev_s,
+ev_short (T, E).
 """
 from dispatch.builder import Builder
-from dispatch.formulation import (balance, costs, demand, heating, microgrid, network, policy, ramping, reserves,
-                                  startup, status)
+from dispatch.formulation import (balance, costs, demand, ev, heating, microgrid, network, policy, ramping,
+                                  reserves, startup, status)
 from storage import formulation as storage
 
 PIECES = {
@@ -22,6 +23,7 @@ PIECES = {
     "ramping": ramping.add,
     "storage": storage.add,
     "demand": demand.add,
+    "ev": ev.add,
     "microgrid": microgrid.add,
     "reserves": reserves.add,
     "balance": balance.add,
@@ -29,8 +31,8 @@ PIECES = {
     "heating": heating.add,
     "policy": policy.add,
 }
-DEFAULT_PIECES = ("status", "startup", "costs", "ramping", "storage", "demand", "reserves", "balance", "microgrid",
-                  "network", "heating", "policy")
+DEFAULT_PIECES = ("status", "startup", "costs", "ramping", "storage", "demand", "ev", "reserves", "balance",
+                  "microgrid", "network", "heating", "policy")
 
 
 def build_model(arrays, opts=None, pieces=DEFAULT_PIECES) -> Builder:

@@ -3,7 +3,8 @@
 Areas are the whole system (copper plate), the islands of a dc network, or the zones of a zonal
 network. Per hour t and area A (nodes b ∈ A: buses or zones; one node on a copper plate):
   Σ_{g∈A} (p_min·u + p) + Σ_{r∈A} ren + Σ_{s∈A} (dis − ch) + Σ_{b∈A} (shed_b − overgen_b)
-      + Σ_{d∈A} (dr_dn − dr_up) + Σ_{m∈A} (mg_shed − mg_over)  [added by formulation/microgrid.py]
+      + Σ_{d∈A} (dr_dn − dr_up) − Σ_{e∈A} ev_ch + Σ_{m∈A} (mg_shed − mg_over)  [the last added by
+      formulation/microgrid.py]
       + Σ_{ties into A} tie − Σ_{ties out of A} tie = Σ_{b∈A} demand_b
 with demand = load + export − import. ren ∈ [min_output, available]; curtailment (available − ren)
 costs curtailment_cost per MWh (a constant offset plus −cost on ren); shed (T, B) costs VOLL,
@@ -40,13 +41,14 @@ def add(b, a, opts):
              (row(np.arange(B)).ravel(), shed.ravel(), 1.0), (row(np.arange(B)).ravel(), over.ravel(), -1.0)]
     if N:
         terms += [(row(s_node).ravel(), b.var("dis").ravel(), 1.0), (row(s_node).ravel(), b.var("ch").ravel(), -1.0)]
-    D = a.demand.D
-    if D:   # each contract's share in each area (a load spread over several islands splits)
-        share = np.zeros((D, A))
-        np.add.at(share, (slice(None), area), a.demand.weight)
+    for weight, blocks in ((a.demand.weight, (("dr_dn", 1.0), ("dr_up", -1.0))), (a.ev.weight, (("ev_ch", -1.0),))):
+        if weight.shape[0] == 0:
+            continue
+        share = np.zeros((weight.shape[0], A))   # each element's share in each area (a spread load may split)
+        np.add.at(share, (slice(None), area), weight)
         dd, aa = np.nonzero(share > 0)
         rows_d = (np.arange(T)[:, None] * A + aa[None, :]).ravel()
-        for name, sign in (("dr_dn", 1.0), ("dr_up", -1.0)):
+        for name, sign in blocks:
             terms.append((rows_d, b.var(name)[:, dd].ravel(), np.tile(sign * share[dd, aa], T)))
     net = a.network
     if net is not None and net.model == "zonal" and net.K:

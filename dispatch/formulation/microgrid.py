@@ -1,6 +1,6 @@
 """Microgrids: the point of common coupling (PCC) of each microgrid m and hour t (blocks (T, M)):
 
-  Σ_{g∈m} (p_min·u + p) + Σ_{r∈m} ren + Σ_{s∈m} (dis − ch) + Σ_{d∈m} (dr_dn − dr_up)
+  Σ_{g∈m} (p_min·u + p) + Σ_{r∈m} ren + Σ_{s∈m} (dis − ch) + Σ_{d∈m} (dr_dn − dr_up) − Σ_{e∈m} ev_ch
       + mg_pcc + mg_shed − mg_over = demand_m        (Σ of the member loads)
   −export_mw ≤ mg_pcc ≤ import_mw                    (both 0 in islanded hours)
 
@@ -37,6 +37,8 @@ def add(b, a, opts):
     if a.demand.D:
         members(m.dr, "dr_dn", 1.0)
         members(m.dr, "dr_up", -1.0)
+    if a.ev.E:
+        members(m.ev, "ev_ch", -1.0)
     direct = [(blk.ravel(), c) for blk, c in terms[:3]]
     b.add_rows("mg_pcc", T * M, m.demand_mw.ravel(), m.demand_mw.ravel(), *direct, *terms[3:])
     # the local slacks also enter the system (area) balance at the member loads' nodes

@@ -48,12 +48,14 @@ def add_flow_rows(b, a, lines):
         if N:
             terms += [(np.broadcast_to(rows, (T, N)), b.var("dis"), h[s_node][None, :]),
                       (np.broadcast_to(rows, (T, N)), b.var("ch"), -h[s_node][None, :])]
-        for blocks, weight in ((("dr_dn", "dr_up"), a.demand.weight), (("mg_shed", "mg_over"), a.microgrids.weight)):
+        for blocks, weight in ((("dr_dn", "dr_up"), a.demand.weight), (("mg_shed", "mg_over"), a.microgrids.weight),
+                               ((None, "ev_ch"), a.ev.weight)):
             n = weight.shape[0]
             if n:
                 hw = (weight @ h)[None, :]
-                terms += [(np.broadcast_to(rows, (T, n)), b.var(blocks[0]), hw),
-                          (np.broadcast_to(rows, (T, n)), b.var(blocks[1]), -hw)]
+                if blocks[0]:
+                    terms.append((np.broadcast_to(rows, (T, n)), b.var(blocks[0]), hw))
+                terms.append((np.broadcast_to(rows, (T, n)), b.var(blocks[1]), -hw))
         rating = net.rating_mw[l]
         b.add_rows(f"flow_{l}", T, -rating + c, rating + c, *terms)
 
@@ -73,4 +75,6 @@ def flows_from_solution(a, val) -> np.ndarray:
         inj += (np.asarray(val("dr_dn")) - np.asarray(val("dr_up"))) @ a.demand.weight
     if a.microgrids.M:
         inj += (np.asarray(val("mg_shed")) - np.asarray(val("mg_over"))) @ a.microgrids.weight
+    if a.ev.E:
+        inj -= np.asarray(val("ev_ch")) @ a.ev.weight
     return inj @ net.ptdf.T
