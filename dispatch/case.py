@@ -5,7 +5,7 @@ from pathlib import Path
 
 from grid.config import load_case_dict
 from grid.system import System, build_system
-from profiles.series import Profiles, check_references, load_profiles
+from profiles.series import Profiles, check_ev_profiles, check_references, load_profiles
 
 
 @dataclass
@@ -42,6 +42,7 @@ def case_from_document(doc: dict, path, seed: int = 0) -> Case:
     system = build_system(doc, path)
     prof = load_profiles(system)
     check_references(system, prof)
+    check_ev_profiles(system, prof)
     return Case(system, prof, seed)
 
 

@@ -487,8 +487,8 @@ def _check_demand(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
           "cut above capacity and load, or while not called")
     _emit(out, "demand_response", np.where(sh, np.abs(called.astype(float)), 0.0), _FLAG_TOL, h0, names,
           "a shiftable load reported as called", "")
-    _emit(out, "demand_response", r - np.where(d.reserve[None, :] & ~sh, d.capacity_mw[None, :] - dn, 0.0), tol, h0,
-          names, "reserve above the uncalled capacity (or from a contract without reserve)")
+    _emit(out, "demand_response", r - np.where(d.reserve[None, :] & ~sh, cap - dn, 0.0), tol, h0,
+          names, "reserve above the uncalled capacity within the load (or from a contract without reserve)")
     T = s.T
     for k in np.nonzero(~d.shiftable)[0]:
         run = np.zeros(T, np.int64)
@@ -549,6 +549,11 @@ def _check_microgrids(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
           "local shed above the microgrid's load")
     for what, x in (("mg_shed_mw", s.mg_shed_mw), ("mg_overgen_mw", s.mg_overgen_mw)):
         _emit(out, "slack_sign", -np.asarray(x, float), tol_mw, h0, names, f"{what} negative")
+    held = sum(np.abs(np.asarray(x, float)) @ mask.T.astype(float) for x, mask in (
+        (s.reserve_up_mw, m.thermal), (s.reserve_down_mw, m.thermal), (s.storage_reserve_up_mw, m.storage),
+        (s.storage_reserve_down_mw, m.storage), (s.dr_reserve_mw, m.dr)))
+    _emit(out, "microgrid", np.where(m.islanded, held, 0.0), tol, h0, names,
+          "members hold reserve for the main grid while islanded")
 
 
 def _check_policy(out: list, a: SystemArrays, s: Schedule, costs: Costs, tol_mw: float):

@@ -128,7 +128,9 @@ class DemandArrays:
     #                             a load spread over the net: its load shares; copper plate: (D, 1) ones)
     share: np.ndarray           # (D,) shiftable share
     max_shift_mw: np.ndarray    # (D,) inf = no limit beyond the share
-    block_end: np.ndarray       # (T, D) bool: hour t closes a block (owed energy back to 0)
+    block_end: np.ndarray       # (T, D) bool: hour t closes a block (owed energy back to 0): every
+    #                             window_h data hours, and the last hour of the run and of the data
+    hours_to_block_end: np.ndarray   # (T, D) hours after t up to the block's end
     capacity_mw: np.ndarray     # (D,) interruptible
     cost_per_mwh: np.ndarray    # (D,) per MWh moved away (shiftable) or cut (interruptible)
     max_hours_per_call: np.ndarray   # (D,) int
@@ -143,11 +145,12 @@ class DemandArrays:
     @classmethod
     def empty(cls, T: int) -> "DemandArrays":
         z = np.zeros(0)
-        return cls([], np.zeros(0, bool), np.zeros((T, 0)), np.zeros((0, 1)), z, z, np.zeros((T, 0), bool), z, z,
-                   np.zeros(0, np.int64), z, z, np.zeros(0, bool))
+        return cls([], np.zeros(0, bool), np.zeros((T, 0)), np.zeros((0, 1)), z, z, np.zeros((T, 0), bool),
+                   np.zeros((T, 0)), z, z, np.zeros(0, np.int64), z, z, np.zeros(0, bool))
 
 
-def demand_arrays(system, first_hour: int, T: int, loads: list, budgets: dict | None) -> DemandArrays:
+def demand_arrays(system, first_hour: int, T: int, loads: list, budgets: dict | None,
+                  last_hour: int | None = None) -> DemandArrays:
     """The window's demand-response arrays; `loads` = (T,) series per load in case order;
     `budgets` = {"calls": (D,), "hours": (D,)} left for this window (None: the whole year's)."""
     dr = system.demand_response
@@ -171,7 +174,10 @@ def demand_arrays(system, first_hour: int, T: int, loads: list, budgets: dict | 
         names=[d.name for d in dr], shiftable=np.array([d.kind == "shiftable" for d in dr], bool),
         load_mw=np.column_stack([loads[pos[d.load]] for d in dr]), weight=weight,
         share=f("share"), max_shift_mw=np.array([np.inf if d.max_shift_mw is None else d.max_shift_mw for d in dr]),
-        block_end=((hour[:, None] + 1) % window[None, :]) == 0, capacity_mw=f("capacity_mw"),
+        block_end=(((hour[:, None] + 1) % window[None, :]) == 0) | (hour[:, None] == last_hour),
+        hours_to_block_end=np.minimum((window[None, :] - 1 - hour[:, None] % window[None, :]),
+                                      np.inf if last_hour is None else last_hour - hour[:, None]).astype(float),
+        capacity_mw=f("capacity_mw"),
         cost_per_mwh=np.array([d.cost_per_mwh if d.kind == "shiftable" else d.price_per_mwh for d in dr], float),
         max_hours_per_call=np.array([d.max_hours_per_call for d in dr], np.int64),
         calls_left=budgets["calls"] if budgets else f("max_calls_per_year"),
@@ -518,11 +524,12 @@ def heating_mask(system, first_hour: int, T: int) -> np.ndarray:
 
 def compile_window(case, first_hour: int, T: int, state: InitialState | None = None,
                    policy: dict | None = None, monitored: np.ndarray | None = None,
-                   dr_budgets: dict | None = None) -> SystemArrays:
+                   dr_budgets: dict | None = None, run_end: int | None = None) -> SystemArrays:
     """Arrays for hours [first_hour, first_hour + T) of the case's data; `policy` = the limits over
     these hours (dispatch.policy), None when the case has none; `monitored` = (L,) bool branches
     whose limits start in the model (lazy dc networks; default none when lazy, else all);
-    `dr_budgets` = interruptible calls and hours left for these hours (default: a year's)."""
+    `dr_budgets` = interruptible calls and hours left for these hours (default: a year's);
+    `run_end` = the data hour after the run (shifted load returns by then; default the window end)."""
     sysm, prof = case.system, case.profiles
     th = sysm.thermal
     G = len(th)
@@ -644,7 +651,8 @@ def compile_window(case, first_hour: int, T: int, state: InitialState | None = N
         non_fossil=np.array([g.technology in ("nuclear", "biomass") for g in th], bool),
         policy=policy,
         network=network_arrays(sysm, T, loads, flows, monitored),
-        demand=demand_arrays(sysm, first_hour, T, loads, dr_budgets),
+        demand=demand_arrays(sysm, first_hour, T, loads, dr_budgets,
+                             min(x for x in (run_end or first_hour + T, case.data_hours or 10 ** 12)) - 1),
         microgrids=microgrid_arrays(sysm, first_hour, T, loads),
         ev=ev_arrays(sysm, prof, first_hour, T, ini.ev_energy_mwh),
     )

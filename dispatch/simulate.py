@@ -8,6 +8,8 @@ one window start in the next window's model.
 """
 import time
 
+import numpy as np
+
 from dispatch import policy
 from dispatch.compile import compile_window, initial_state_for
 from dispatch.policy import RunLimits
@@ -60,7 +62,7 @@ def simulate(case, first_hour: int, hours: int, opts: dict, progress=None) -> Sc
     t0 = time.perf_counter()
     for i, (start, n_dec, n_opt) in enumerate(plan):
         arrays = compile_window(case, start, n_opt, state, limits.window(start, n_opt, n_dec) if limits else None,
-                                monitored, budgets)
+                                monitored, budgets, run_end=first_hour + hours)
         part = solve_window(arrays, opts).take(n_dec)
         part.windows[-1]["decided_h"] = n_dec
         monitored = part.windows[-1].get("monitored")
@@ -68,7 +70,7 @@ def simulate(case, first_hour: int, hours: int, opts: dict, progress=None) -> Sc
             limits.record(case, part, state)
         if budgets:
             used = policy.dr_used(part, state)
-            budgets = {k: budgets[k] - used[k] for k in budgets}
+            budgets = {k: np.maximum(budgets[k] - used[k], 0.0) for k in budgets}
         state = part.end_state(state)
         parts.append(part)
         if progress:

@@ -102,7 +102,7 @@ def solve_window(a, opts: dict) -> Schedule:
         policy_slack=np.clip(val("pol_slack"), 0.0, None),
         **_network_fields(a, val, node_price),
         dr_names=list(a.demand.names), dr_down_mw=np.clip(val("dr_dn"), 0.0, None),
-        dr_up_mw=np.clip(val("dr_up"), 0.0, None), dr_called=((np.rint(val("dr_on")) > 0) & (val("dr_dn") > 1e-6)).astype(np.int8),
+        dr_up_mw=np.clip(val("dr_up"), 0.0, None), dr_called=np.rint(val("dr_on")).astype(np.int8),
         dr_reserve_mw=np.clip(val("dr_r"), 0.0, None), dr_owed_mwh=val("dr_owed"),
         mg_names=list(a.microgrids.names), mg_pcc_mw=val("mg_pcc"), mg_shed_mw=np.clip(val("mg_shed"), 0.0, None),
         mg_overgen_mw=np.clip(val("mg_over"), 0.0, None),

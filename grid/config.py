@@ -401,13 +401,19 @@ def _cross_checks(doc: dict, path):
             if el not in names:
                 close = difflib.get_close_matches(el, list(names), n=1)
                 raise InputError(path, f"microgrids[{k}].elements[{j}]", el, "a thermal unit, renewable, storage, "
-                                 "load or demand-response name" + (f"; did you mean '{close[0]}'?" if close else ""))
+                                 "load, demand-response or EV-fleet name" + (f"; did you mean '{close[0]}'?" if close else ""))
             if el in members:
                 raise InputError(path, f"microgrids[{k}].elements[{j}]", el, f"in one microgrid only (also in "
                                  f"{members[el]})")
             members[el] = m["name"]
         if not any(names[e] == "loads" for e in m["elements"]):
             raise InputError(path, f"microgrids[{k}].elements", m["elements"], "at least one load")
+    for sec in ("demand_response", "ev_fleets"):   # contracts and fleets sit where their load is
+        for k, el in enumerate(doc[sec]):
+            if members.get(el["name"]) != members.get(el["load"]):
+                raise InputError(path, f"{sec}[{k}].name", el["name"],
+                                 f"in the same microgrid as its load {el['load']!r} "
+                                 f"({members.get(el['load']) or 'none'}): list both or neither in `elements`")
     loads = [ld["name"] for ld in doc["loads"]]
     for k, e in enumerate(doc["ev_fleets"]):
         if e["load"] not in loads:
@@ -416,7 +422,12 @@ def _cross_checks(doc: dict, path):
                              "a name in `loads`" + (f"; did you mean '{close[0]}'?" if close else ""))
         for key in ("plugged", "departing"):
             series_ref(e[key], f"ev_fleets[{k}].{key}")
+    seen_load = {}
     for k, d in enumerate(doc["demand_response"]):
+        if d["load"] in seen_load:
+            raise InputError(path, f"demand_response[{k}].load", d["load"], f"a load without another contract (it has "
+                             f"demand_response[{seen_load[d['load']]}]): one contract per load keeps cuts within it")
+        seen_load[d["load"]] = k
         if d["load"] not in loads:
             close = difflib.get_close_matches(d["load"], loads, n=1)
             raise InputError(path, f"demand_response[{k}].load", d["load"],

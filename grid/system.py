@@ -313,6 +313,12 @@ def node_map(sysm: "System", grid, path) -> dict:
     load_pos = {ld.name: k for k, ld in enumerate(sysm.loads)}
     out["demand_response"] = np.array([out["loads"][load_pos[d.load]] for d in sysm.demand_response], np.int64)
     out["ev_fleets"] = np.array([out["loads"][load_pos[e.load]] for e in sysm.ev_fleets], np.int64)
+    for k, m in enumerate(sysm.microgrids):   # its local shed sits at one node
+        at = {int(out["loads"][load_pos[n]]) for n in m.elements if n in load_pos}
+        if len(at) > 1 or -1 in at:
+            raise InputError(path, f"microgrids[{k}].elements", list(m.elements),
+                             "member loads at one bus or zone (each with its `bus`/`zone`): a microgrid's local "
+                             "shed is placed there")
     return out
 
 

@@ -95,6 +95,22 @@ def load_profiles(system: System, default_hours: int | None = None) -> Profiles:
     return Profiles(arrays, scalars, hours, path)
 
 
+def check_ev_profiles(system: System, prof: Profiles):
+    """EV fleets: vehicles leave only if plugged in the hour before (departing(t) ≤ plugged(t−1))
+    and unplug only by departing (plugged(t−1) − plugged(t) ≤ departing(t)), hour by hour."""
+    for k, e in enumerate(system.ev_fleets):
+        n = prof.hours or 8760
+        plugged = prof.get(e.plugged, 0, n)
+        dep = prof.get(e.departing, 0, n)
+        prev = np.concatenate([plugged[:1], plugged[:-1]])
+        for bad, what in ((dep[1:] - prev[1:] > 1e-9, "more vehicles depart than were plugged in the hour before"),
+                          (prev[1:] - plugged[1:] - dep[1:] > 1e-9, "vehicles unplug without departing")):
+            if bad.any():
+                h = int(np.argmax(bad)) + 1
+                raise InputError(system.source, f"ev_fleets[{k}].departing (hour {h})", float(dep[h]),
+                                 f"departing(t) <= plugged(t-1) and plugged(t-1) - plugged(t) <= departing(t): {what}")
+
+
 def check_references(system: System, prof: Profiles):
     """Per-unit series (renewable availability, interchange, EV plugged-in and departing shares)
     must not exceed 1.0."""

@@ -105,7 +105,17 @@ def test_every_demand_rule_has_a_mutation():
     assert '== {"demand_response"}' in inspect.getsource(sys.modules[__name__])
 
 
+def test_shifted_energy_returns_by_the_end_of_the_run(tmp_path):
+    # a 24 h block but a 2 h run: the 30 MWh moved to midday must come back inside the run
+    a, s, c = solve(make_case(tmp_path, [100, 150], [130, 0], [dict(SHIFT, window_h=24)]))
+    assert s.dr_owed_mwh[-1, 0] == pytest.approx(0, abs=1e-6)
+    assert c.objective == pytest.approx(46300, abs=1e-6)
+
+
 def test_bad_demand_response(tmp_path):
+    with pytest.raises(InputError) as e:
+        make_case(tmp_path, [100], [0], [SHIFT, CUT])
+    assert "demand_response[1].load" in str(e.value) and "one contract per load" in str(e.value)
     with pytest.raises(InputError) as e:
         make_case(tmp_path, [100], [0], [dict(SHIFT, load="town")])
     assert "demand_response[0].load" in str(e.value) and "a name in `loads`" in str(e.value)
@@ -116,7 +126,12 @@ def test_bad_demand_response(tmp_path):
 
 @pytest.fixture(scope="module")
 def shifted(tmp_path_factory):
-    return solve(make_case(tmp_path_factory.mktemp("dr"), [100, 150], [130, 0], [SHIFT, CUT]))[:2]
+    return solve(make_case(tmp_path_factory.mktemp("dr"), [100, 150], [130, 0], [SHIFT]))[:2]
+
+
+@pytest.fixture(scope="module")
+def cut(tmp_path_factory):
+    return solve(make_case(tmp_path_factory.mktemp("cut"), [100, 150], [130, 0], [CUT]))[:2]
 
 
 def _rules(a, s):
@@ -133,10 +148,10 @@ def test_mutation_shifted_energy_not_put_back(shifted):
     assert _rules(a, s) == {"demand_response"}
 
 
-def test_mutation_cut_without_a_call(shifted):
-    a, s = copy.deepcopy(shifted)
-    assert s.dr_called[0, 1] == 0          # hour 0 (midday, solar): the contract is not called
-    s.dr_down_mw[0, 1] += 5                # ... yet 5 MW cut, with 5 MW less solar used
+def test_mutation_cut_without_a_call(cut):
+    a, s = copy.deepcopy(cut)
+    assert s.dr_called[0, 0] == 0          # hour 0 (midday, solar): the contract is not called
+    s.dr_down_mw[0, 0] += 5                # ... yet 5 MW cut, with 5 MW less solar used
     s.renewable_mw[0, 0] -= 5
     s.curtail_mw[0, 0] += 5
     s.objective = np.nan

@@ -157,3 +157,17 @@ def test_every_ev_rule_has_a_mutation():
     import inspect
     import sys
     assert '== {"ev"}' in inspect.getsource(sys.modules[__name__])
+
+
+def test_ev_profiles_must_fit_together(tmp_path):
+    cols = {"demand": [50, 50], "plugged": [1, 0.2], "leave": [0, 0]}   # 80 % unplug without leaving
+    rows = [",".join(str(cols[k][t]) for k in cols) for t in range(2)]
+    (tmp_path / "d.csv").write_text(",".join(cols) + "\n" + "\n".join(rows) + "\n")
+    doc = {"version": 1, "name": "ev", "time": {"start": "2025-01-01", "hours": 2},
+           "thermal": [linear_unit("coal", 0, 100, 0, 300)], "loads": [{"name": "city", "profile_mw": "demand"}],
+           "ev_fleets": [{"name": "cars", "load": "city", "vehicles": 10, "plugged": "plugged", "departing": "leave"}],
+           "profiles": {k: {"file": "d.csv"} for k in cols}}
+    (tmp_path / "case.yaml").write_text(yaml.safe_dump(doc))
+    with pytest.raises(InputError) as e:
+        load_case(tmp_path / "case.yaml")
+    assert "ev_fleets[0].departing (hour 1)" in str(e.value) and "unplug without departing" in str(e.value)

@@ -4,12 +4,13 @@ dr_dn = demand taken away in an hour, dr_up = demand put back (shiftable only); 
 balance (and line flows) at the load's node as dr_dn − dr_up.
 Shiftable:  dr_dn ≤ min(share·load, max_shift), dr_up ≤ max_shift,
             owed(t) = owed(t−1) + dr_dn − dr_up  (owed(−1) = carried in), owed = 0 where a block of
-            window_h hours ends: energy is conserved within each block; cost_per_mwh per MWh moved.
+            window_h hours ends (and at the run's and the data's last hour), |owed| ≤ max_shift × the
+            block's hours left: energy is conserved within each block; cost_per_mwh per MWh moved.
 Interruptible: binaries on (called) and start per hour: dr_dn ≤ min(capacity, load)·on,
             on(t) − on(t−1) ≤ start(t), Σ start ≤ calls_left, Σ on ≤ hours_left, no call longer than
             max_hours_per_call (counting a call running at t0); price_per_mwh per MWh cut. With
             `reserve`, uncalled capacity dr_r ≤ capacity − dr_dn counts as spinning reserve up
-            (only while the window has a call left).
+            within min(capacity, load) (only while the window has a call left).
 """
 import numpy as np
 
@@ -23,9 +24,12 @@ def add(b, a, opts):
                      np.minimum(d.capacity_mw[None, :], d.load_mw))
     dn = b.add_var("dr_dn", (T, D), 0.0, np.maximum(dn_ub, 0.0), np.broadcast_to(d.cost_per_mwh, (T, D)))
     up = b.add_var("dr_up", (T, D), 0.0, np.where(shift, d.max_shift_mw[None, :], 0.0))
-    owed_lb = np.where(shift & ~d.block_end, -np.inf, 0.0)
+    # owed energy can be put back (or taken away) only in the block's remaining hours
+    reach = np.where(d.hours_to_block_end > 0, d.max_shift_mw[None, :], 0.0) * d.hours_to_block_end
+    owed_lb = np.where(shift & ~d.block_end, -np.minimum(reach, np.inf), 0.0)
     owed = b.add_var("dr_owed", (T, D), owed_lb, -owed_lb)
-    on = b.add_var("dr_on", (T, D), 0, cut.astype(float), integer=True)
+    # a call costs a token 1e-6 per hour so that the model never reports a call without a cut
+    on = b.add_var("dr_on", (T, D), 0, cut.astype(float), 1e-6, integer=True)
     start = b.add_var("dr_start", (T, D), 0, cut.astype(float), integer=True)
     has_call = cut & (d.calls_left[None, :] >= 1)
     b.add_var("dr_r", (T, D), 0.0, np.where(has_call & d.reserve[None, :], d.capacity_mw[None, :], 0.0))
@@ -50,7 +54,7 @@ def add(b, a, opts):
     b.add_rows("dr_call_start", tt.size, -np.inf, np.where(tt == 0, was_on[kk], 0.0), (on[tt, kk], 1.0),
                (prev, -1.0), (start[tt, kk], -1.0))
     r = b.var("dr_r")
-    b.add_rows("dr_reserve", tt.size, -np.inf, d.capacity_mw[kk], (r[tt, kk], 1.0), (dn[tt, kk], 1.0))
+    b.add_rows("dr_reserve", tt.size, -np.inf, cap, (r[tt, kk], 1.0), (dn[tt, kk], 1.0))
     rows = np.repeat(np.arange(kc.size), T)
     b.add_rows("dr_calls", kc.size, -np.inf, np.floor(d.calls_left[kc] + 1e-9),
                (rows, start[:, kc].T.ravel(), 1.0))

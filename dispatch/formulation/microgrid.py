@@ -5,7 +5,8 @@
   −export_mw ≤ mg_pcc ≤ import_mw                    (both 0 in islanded hours)
 
 mg_shed (≤ demand_m, at VOLL) and mg_over (at the over-generation penalty) are the microgrid's own
-slacks: while islanded it can only balance with them. They also enter the system balance (and
+slacks: while islanded it can only balance with them, and its members hold no reserve for the
+main grid. They also enter the system balance (and
 line flows) at the member loads' nodes, so the main grid sees the microgrid as its net exchange.
 """
 import numpy as np
@@ -41,6 +42,16 @@ def add(b, a, opts):
         members(m.ev, "ev_ch", -1.0)
     direct = [(blk.ravel(), c) for blk, c in terms[:3]]
     b.add_rows("mg_pcc", T * M, m.demand_mw.ravel(), m.demand_mw.ravel(), *direct, *terms[3:])
+    # an islanded microgrid cannot hold reserve for the main grid
+    for mask, blocks in ((m.thermal, ("r_up", "r_dn")), (m.storage, ("st_r_up", "st_r_dn")), (m.dr, ("dr_r",))):
+        for blk in blocks:
+            if blk not in b.blocks:
+                continue
+            tt, mm = np.nonzero(m.islanded)
+            for t0, i in zip(tt, mm):
+                cols = b.var(blk)[t0, mask[i]]
+                if cols.size:
+                    b.set_bounds(cols, 0.0, 0.0)
     # the local slacks also enter the system (area) balance at the member loads' nodes
     area = a.network.area_of_node if a.network is not None else np.zeros(1, np.int64)
     A = int(area.max(initial=0)) + 1
