@@ -489,6 +489,11 @@ def _check_demand(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
           "a shiftable load reported as called", "")
     _emit(out, "demand_response", r - np.where(d.reserve[None, :] & ~sh, cap - dn, 0.0), tol, h0,
           names, "reserve above the uncalled capacity within the load (or from a contract without reserve)")
+    for li in np.unique(d.load_index):
+        ks = np.nonzero(d.load_index == li)[0]
+        if ks.size > 1:
+            _emit(out, "demand_response", dn[:, ks].sum(axis=1) - d.load_mw[:, ks[0]], tol[:, ks[0]], h0, None,
+                  f"contracts on load {li} take away more than the load")
     T = s.T
     for k in np.nonzero(~d.shiftable)[0]:
         run = np.zeros(T, np.int64)

@@ -124,6 +124,7 @@ class DemandArrays:
     names: list
     shiftable: np.ndarray       # (D,) bool (else interruptible)
     load_mw: np.ndarray         # (T, D) the hourly demand of the load each contract acts on
+    load_index: np.ndarray      # (D,) int, which load (case order): contracts on one load share it
     weight: np.ndarray          # (D, B) share of each contract at each network node (a load's bus: one-hot;
     #                             a load spread over the net: its load shares; copper plate: (D, 1) ones)
     share: np.ndarray           # (D,) shiftable share
@@ -145,7 +146,8 @@ class DemandArrays:
     @classmethod
     def empty(cls, T: int) -> "DemandArrays":
         z = np.zeros(0)
-        return cls([], np.zeros(0, bool), np.zeros((T, 0)), np.zeros((0, 1)), z, z, np.zeros((T, 0), bool),
+        return cls([], np.zeros(0, bool), np.zeros((T, 0)), np.zeros(0, np.int64), np.zeros((0, 1)), z, z,
+                   np.zeros((T, 0), bool),
                    np.zeros((T, 0)), z, z, np.zeros(0, np.int64), z, z, np.zeros(0, bool))
 
 
@@ -172,7 +174,8 @@ def demand_arrays(system, first_hour: int, T: int, loads: list, budgets: dict | 
                 weight[k] = system.grid.load_share
     return DemandArrays(
         names=[d.name for d in dr], shiftable=np.array([d.kind == "shiftable" for d in dr], bool),
-        load_mw=np.column_stack([loads[pos[d.load]] for d in dr]), weight=weight,
+        load_mw=np.column_stack([loads[pos[d.load]] for d in dr]),
+        load_index=np.array([pos[d.load] for d in dr], np.int64), weight=weight,
         share=f("share"), max_shift_mw=np.array([np.inf if d.max_shift_mw is None else d.max_shift_mw for d in dr]),
         block_end=(((hour[:, None] + 1) % window[None, :]) == 0) | (hour[:, None] == last_hour),
         hours_to_block_end=np.minimum((window[None, :] - 1 - hour[:, None] % window[None, :]),

@@ -422,12 +422,7 @@ def _cross_checks(doc: dict, path):
                              "a name in `loads`" + (f"; did you mean '{close[0]}'?" if close else ""))
         for key in ("plugged", "departing"):
             series_ref(e[key], f"ev_fleets[{k}].{key}")
-    seen_load = {}
     for k, d in enumerate(doc["demand_response"]):
-        if d["load"] in seen_load:
-            raise InputError(path, f"demand_response[{k}].load", d["load"], f"a load without another contract (it has "
-                             f"demand_response[{seen_load[d['load']]}]): one contract per load keeps cuts within it")
-        seen_load[d["load"]] = k
         if d["load"] not in loads:
             close = difflib.get_close_matches(d["load"], loads, n=1)
             raise InputError(path, f"demand_response[{k}].load", d["load"],

@@ -171,3 +171,16 @@ def test_ev_profiles_must_fit_together(tmp_path):
     with pytest.raises(InputError) as e:
         load_case(tmp_path / "case.yaml")
     assert "ev_fleets[0].departing (hour 1)" in str(e.value) and "unplug without departing" in str(e.value)
+
+
+def test_contract_outside_its_loads_microgrid_is_refused(tmp_path):
+    with pytest.raises(InputError) as e:
+        park_case(tmp_path, demand_response=[{"name": "cut", "kind": "interruptible", "load": "park_load",
+                                              "capacity_mw": 5, "price_per_mwh": 100}])
+    assert "demand_response[0].name" in str(e.value) and "same microgrid as its load" in str(e.value)
+
+
+def test_islanded_members_hold_no_reserve(tmp_path):
+    # the genset inside the islanded park may not cover the main grid's 10 MW reserve in hour 1
+    a, s, c = solve(park_case(tmp_path, reserves={"up": {"fixed_mw": 10}}))
+    assert s.reserve_up_mw[1, 1] == pytest.approx(0, abs=1e-6)

@@ -1,7 +1,8 @@
 """Demand response: shiftable loads and interruptible contracts (D contracts, all blocks (T, D)).
 
 dr_dn = demand taken away in an hour, dr_up = demand put back (shiftable only); both enter the
-balance (and line flows) at the load's node as dr_dn − dr_up.
+balance (and line flows) at the load's node as dr_dn − dr_up. Contracts on one load together take
+away at most that load.
 Shiftable:  dr_dn ≤ min(share·load, max_shift), dr_up ≤ max_shift,
             owed(t) = owed(t−1) + dr_dn − dr_up  (owed(−1) = carried in), owed = 0 where a block of
             window_h hours ends (and at the run's and the data's last hour), |owed| ≤ max_shift × the
@@ -36,6 +37,12 @@ def add(b, a, opts):
     if D == 0:
         return
     ini = a.initial
+    # several contracts on one load never cut more than the load: Σ dr_dn ≤ load
+    for li in np.unique(d.load_index):
+        ks = np.nonzero(d.load_index == li)[0]
+        if ks.size > 1:
+            b.add_rows("dr_within_load", T, -np.inf, d.load_mw[:, ks[0]],
+                       (np.repeat(np.arange(T), ks.size), dn[:, ks].ravel(), 1.0))
     ks = np.nonzero(d.shiftable)[0]
     if ks.size:
         tt, kk = np.nonzero(np.broadcast_to(d.shiftable, (T, D)))
