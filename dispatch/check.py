@@ -496,11 +496,9 @@ def _check_demand(out: list, a: SystemArrays, s: Schedule, tol_mw: float):
                   f"contracts on load {li} take away more than the load")
     T = s.T
     for k in np.nonzero(~d.shiftable)[0]:
-        run = np.zeros(T, np.int64)
-        last = int(a.initial.dr_call_hours[k])
-        for t in range(T):
-            last = last + 1 if called[t, k] else 0
-            run[t] = last
+        c, pos = called[:, k], np.arange(T)
+        last_off = np.maximum.accumulate(np.where(c, -1, pos))      # last uncalled hour up to t (−1: none)
+        run = np.where(c, pos - last_off + np.where(last_off < 0, int(a.initial.dr_call_hours[k]), 0), 0)
         _emit(out, "demand_response", (run - d.max_hours_per_call[k]).astype(float)[:, None], 0.0, h0, [names[k]],
               "call longer than max_hours_per_call", "h")
         prev_on = np.concatenate([[a.initial.dr_call_hours[k] > 0], called[:-1, k]])

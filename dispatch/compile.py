@@ -616,6 +616,8 @@ def compile_window(case, first_hour: int, T: int, state: InitialState | None = N
 
     f = lambda attr: np.array([getattr(g, attr) for g in th], float)  # noqa: E731
     ini = state or initial_state_for(sysm, prof, first_hour)
+    end = run_end or first_hour + T     # shifted load is back by the run's (or the data's) last hour
+    last_hour = (end if case.data_hours is None else min(end, case.data_hours)) - 1
     pen = sysm.penalties
     season = heating_mask(sysm, first_hour, T)
     share = np.array([g.heating_season[2] if g.heating_season else 0.0 for g in th], float)
@@ -654,8 +656,7 @@ def compile_window(case, first_hour: int, T: int, state: InitialState | None = N
         non_fossil=np.array([g.technology in ("nuclear", "biomass") for g in th], bool),
         policy=policy,
         network=network_arrays(sysm, T, loads, flows, monitored),
-        demand=demand_arrays(sysm, first_hour, T, loads, dr_budgets,
-                             min(x for x in (run_end or first_hour + T, case.data_hours or 10 ** 12)) - 1),
+        demand=demand_arrays(sysm, first_hour, T, loads, dr_budgets, last_hour),
         microgrids=microgrid_arrays(sysm, first_hour, T, loads),
         ev=ev_arrays(sysm, prof, first_hour, T, ini.ev_energy_mwh),
     )

@@ -47,9 +47,8 @@ def add(b, a, opts):
         for blk in blocks:
             if blk not in b.blocks:
                 continue
-            tt, mm = np.nonzero(m.islanded)
-            for t0, i in zip(tt, mm):
-                cols = b.var(blk)[t0, mask[i]]
+            for i in range(M):
+                cols = b.var(blk)[m.islanded[:, i]][:, mask[i]]
                 if cols.size:
                     b.set_bounds(cols, 0.0, 0.0)
     # the local slacks also enter the system (area) balance at the member loads' nodes
