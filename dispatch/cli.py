@@ -150,8 +150,9 @@ def cmd_compare(args) -> int:
     out = Path(args.out or "npsim-out/compare")
     check_output_folder(out, "compare.json")
     log = None if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
+    jobs = _number(args.jobs, "--jobs", "int", 1, 64) if args.jobs is not None else 1
     rows, runs = compare.run_options(cases, hours, first, progress=None if args.quiet else _Progress(), log=log,
-                                     **overrides)
+                                     jobs=jobs, **overrides)
     cur = base.system.currency
     compare.write_compare(out, rows, hours, cur, runs[0].summary.get("case", ""))
     print(compare.format_table(rows, hours, cur))
@@ -215,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     cp.add_argument("base", help="base case YAML")
     cp.add_argument("overlay", nargs="*", help="overlay YAML: one option each, applied to the base alone")
+    cp.add_argument("--jobs", metavar="N", help="options solved at once in separate processes (default 1; "
+                                                 "up to the number of cores)")
     cp.add_argument("--base-overlay", action="append", metavar="FILE",
                     help="overlay applied to the base and to every option first (repeatable), e.g. "
                          "configs/variants/copper_plate.yaml")

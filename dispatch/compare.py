@@ -80,14 +80,32 @@ def make_row(name: str, overlay, summary: dict, base_summary: dict, hours: int) 
     }
 
 
-def run_options(cases, hours: int, first: int, progress=None, log=None, **run_kw) -> tuple:
-    """Simulate every option on hours [first, first + hours); returns (rows, runs)."""
+def _run_one(job):
+    """One option in a worker process: (case, hours, first, run keywords) → api.Run."""
+    from dispatch import api
+    case, hours, first, run_kw = job
+    return api.run(case, hours, first, **run_kw)
+
+
+def run_options(cases, hours: int, first: int, progress=None, log=None, jobs: int = 1, **run_kw) -> tuple:
+    """Simulate every option on hours [first, first + hours); returns (rows, runs). With jobs > 1
+    the options run in that many worker processes at once (one solver thread each), which on a
+    machine with several cores divides the wall time; the results are the same."""
     from dispatch import api
     runs = []
-    for i, (name, _, case) in enumerate(cases):
-        if log:
-            log(f"compare: {name} ({i + 1}/{len(cases)})")
-        runs.append(api.run(case, hours, first, progress=progress, **run_kw))
+    if jobs > 1 and len(cases) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(max_workers=min(jobs, len(cases))) as pool:
+            futures = [pool.submit(_run_one, (case, hours, first, run_kw)) for _, _, case in cases]
+            for (name, _, _), fut in zip(cases, futures):
+                runs.append(fut.result())
+                if log:
+                    log(f"compare: {name} done ({len(runs)}/{len(cases)})")
+    else:
+        for i, (name, _, case) in enumerate(cases):
+            if log:
+                log(f"compare: {name} ({i + 1}/{len(cases)})")
+            runs.append(api.run(case, hours, first, progress=progress, **run_kw))
     base = runs[0].summary
     rows = [make_row(name, overlay, r.summary, base, hours) for (name, overlay, _), r in zip(cases, runs)]
     return rows, runs

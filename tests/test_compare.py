@@ -111,3 +111,15 @@ def test_base_overlay_applies_to_every_option(tmp_path):
     assert "extra_lfp_2h" in [x.name for x in cases[1][2].system.storage]
     plain = load_options(CONFIGS / "default.yaml", [CONFIGS / "options" / "battery.yaml"])
     assert all(c.system.network["model"] == "dc" for _, _, c in plain)
+
+
+def test_jobs_give_the_same_rows(tmp_path):
+    # two options on 2 hours of the small case, sequential and in two worker processes
+    args = [str(CONFIGS / "small.yaml"), str(CONFIGS / "options" / "carbon_200.yaml"), "--hours", "2", "--quiet"]
+    assert main(["compare", *args, "--out", str(tmp_path / "a")]) == 0
+    assert main(["compare", *args, "--jobs", "2", "--out", str(tmp_path / "b")]) == 0
+    a, b = (json.loads((tmp_path / x / "compare.json").read_text()) for x in "ab")
+    for ra, rb in zip(a, b):
+        assert ra["total_cost"] == pytest.approx(rb["total_cost"], rel=1e-9)
+        assert ra["co2_t"] == pytest.approx(rb["co2_t"], rel=1e-9)
+    assert main(["compare", *args, "--jobs", "0", "--out", str(tmp_path / "c")]) == 2
