@@ -23,6 +23,16 @@ def nodes(a):
     return net.B, net.demand_mw, net.area_of_node, net.thermal_node, net.ren_node, net.storage_node
 
 
+def area_terms(weight, area, T: int):
+    """Where elements spread over nodes (weight (n, B)) enter the balance rows (A per hour):
+    (element index (k,), balance row (T, k), share (k,)) for each element's share in each area."""
+    A = int(area.max(initial=0)) + 1
+    share = np.zeros((weight.shape[0], A))
+    np.add.at(share, (slice(None), area), weight)
+    ee, aa = np.nonzero(share > 0)
+    return ee, np.arange(T)[:, None] * A + aa[None, :], share[ee, aa]
+
+
 def add(b, a, opts):
     T, G, R, N = a.T, a.G, a.R, a.storage.N
     B, demand, area, g_node, r_node, s_node = nodes(a)
@@ -44,12 +54,9 @@ def add(b, a, opts):
     for weight, blocks in ((a.demand.weight, (("dr_dn", 1.0), ("dr_up", -1.0))), (a.ev.weight, (("ev_ch", -1.0),))):
         if weight.shape[0] == 0:
             continue
-        share = np.zeros((weight.shape[0], A))   # each element's share in each area (a spread load may split)
-        np.add.at(share, (slice(None), area), weight)
-        dd, aa = np.nonzero(share > 0)
-        rows_d = (np.arange(T)[:, None] * A + aa[None, :]).ravel()
+        dd, rows_d, share = area_terms(weight, area, T)    # a load spread over islands may split
         for name, sign in blocks:
-            terms.append((rows_d, b.var(name)[:, dd].ravel(), np.tile(sign * share[dd, aa], T)))
+            terms.append((rows_d.ravel(), b.var(name)[:, dd].ravel(), np.tile(sign * share, T)))
     net = a.network
     if net is not None and net.model == "zonal" and net.K:
         K = net.K

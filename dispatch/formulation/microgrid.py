@@ -11,6 +11,8 @@ line flows) at the member loads' nodes, so the main grid sees the microgrid as i
 """
 import numpy as np
 
+from dispatch.formulation.balance import area_terms
+
 
 def add(b, a, opts):
     m, T = a.microgrids, a.T
@@ -53,10 +55,6 @@ def add(b, a, opts):
                     b.set_bounds(cols, 0.0, 0.0)
     # the local slacks also enter the system (area) balance at the member loads' nodes
     area = a.network.area_of_node if a.network is not None else np.zeros(1, np.int64)
-    A = int(area.max(initial=0)) + 1
-    share = np.zeros((M, A))
-    np.add.at(share, (slice(None), area), m.weight)
-    mm, aa = np.nonzero(share > 0)
-    rows = b.row_blocks["balance"][(t * A + aa[None, :])]
+    mm, rows, share = area_terms(m.weight, area, T)
     for name, sign in (("mg_shed", 1.0), ("mg_over", -1.0)):
-        b.add_terms(rows, b.var(name)[:, mm], sign * share[mm, aa][None, :])
+        b.add_terms(b.row_blocks["balance"][rows], b.var(name)[:, mm], sign * share[None, :])
