@@ -37,7 +37,6 @@ def add(b, a, opts):
     u, p, ren = b.var("u")[:H], b.var("p")[:H], b.var("ren")[:H]
     slack = slack[:H]
     T = H
-    one = np.zeros(T * G, np.int64)
     if limits[0] is not None:
         co2 = a.curve_co2_t_per_h
         terms = [(np.zeros(u.size, np.int64), u.ravel(), np.broadcast_to(co2[:, 0], (T, G)).ravel())]
@@ -60,8 +59,8 @@ def add(b, a, opts):
     if limits[2] is not None:
         nf = np.broadcast_to(a.non_fossil, (T, G))
         terms = [(np.zeros(ren.size, np.int64), ren.ravel(), 1.0),
-                 (one[:int(nf.sum())], u[nf], a.p_min_mw[np.nonzero(nf)[1]]),
-                 (one[:int(nf.sum())], p[nf], 1.0),
+                 (np.zeros(int(nf.sum()), np.int64), u[nf], a.p_min_mw[np.nonzero(nf)[1]]),
+                 (np.zeros(int(nf.sum()), np.int64), p[nf], 1.0),
                  (np.zeros(T, np.int64), slack[:, 2], 1.0)]
         res = np.array([t == "hydro_reservoir" for t in a.storage.tech], bool)
         if res.any():
