@@ -44,3 +44,14 @@ def test_northwest_default_week_is_low_net_load(northwest):
     net = a.load_mw + a.export_mw - a.available_mw.sum(axis=1)
     h = case.system.first_hour
     assert net[h:h + 168].mean() < 0.5 * net.mean()   # a week where curtailment must appear
+
+
+def test_northwest_park_microgrid_follows_the_national_guidance(northwest):
+    # 2015/2017 guidance (DOMAIN.md): peak load ≤ 20 MW, renewables ≥ 50 % of the peak, able to island
+    case, a = northwest
+    (park,) = case.system.microgrids
+    loads = [ld for ld in case.system.loads if ld.name in park.elements]
+    peak_mw = max(ld.peak_mw for ld in loads)
+    vre_mw = sum(r.capacity_mw for r in case.system.renewables if r.name in park.elements)
+    assert peak_mw <= 20 and vre_mw >= 0.5 * peak_mw
+    assert park.import_mw <= 20 and park.export_mw <= 20 and park.islanded
