@@ -88,7 +88,7 @@ def _curve_total(a: SystemArrays, curve: np.ndarray, p: np.ndarray, u: np.ndarra
     return out
 
 
-def _startup_category(a: SystemArrays, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+def startup_category(a: SystemArrays, v: np.ndarray, w: np.ndarray) -> np.ndarray:
     """(T, G) int: start-up category at each start v, -1 elsewhere.
 
     Hours off at a start in hour t = t − τ, τ the last shut-down (first off hour) before t; the
@@ -130,7 +130,7 @@ def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
     _require_match(a, s)
     u, _, v, w = _status(a, s)
     p = np.asarray(s.p_mw, float)
-    cat = _startup_category(a, v, w)
+    cat = startup_category(a, v, w)
     gi = np.arange(a.G)[None, :]
     ci = np.maximum(cat, 0)
     startup = np.where(v, a.startup_cost[gi, ci], 0.0).sum(axis=0)

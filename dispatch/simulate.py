@@ -46,14 +46,21 @@ def simulate(case, first_hour: int, hours: int, opts: dict, progress=None) -> Sc
     without a feasible solution.
     """
     sysm = case.system
-    if opts.get("name", "milp") != "milp":
-        raise InputError(sysm.source, "engine.name", opts.get("name"),
-                         "only 'milp' is available in this version (the fast engine is planned)")
+    engine = opts.get("name", "milp")
+    if engine not in ("milp", "fast"):
+        raise InputError(sysm.source, "engine.name", engine, "one of milp, fast")
     dh = case.data_hours
     if first_hour < 0 or hours < 1 or (dh is not None and first_hour + hours > dh):
         raise InputError(sysm.source, "hours", f"{first_hour}..{first_hour + hours - 1}",
                          f"the profiles cover hours 0..{dh - 1} ({dh} h) from {sysm.start.isoformat()}")
     plan = windows(first_hour, hours, sysm.decided_h, sysm.lookahead_h, dh)
+    solve = solve_window
+    if engine == "fast":
+        from dispatch.fast import solve_window_fast, unsupported
+        for fld, what in unsupported(compile_window(case, first_hour, plan[0][2])):
+            raise InputError(sysm.source, fld, "present", f"the fast engine does not model {what} yet: "
+                             f"remove it or run --engine milp")
+        solve = solve_window_fast
     state = initial_state_for(sysm, case.profiles, first_hour)
     limits = RunLimits(case, first_hour, hours) if policy.active(sysm) else None
     parts = []
@@ -63,7 +70,7 @@ def simulate(case, first_hour: int, hours: int, opts: dict, progress=None) -> Sc
     for i, (start, n_dec, n_opt) in enumerate(plan):
         arrays = compile_window(case, start, n_opt, state, limits.window(start, n_opt, n_dec) if limits else None,
                                 monitored, budgets, run_end=first_hour + hours)
-        part = solve_window(arrays, opts).take(n_dec)
+        part = solve(arrays, opts).take(n_dec)
         part.windows[-1]["decided_h"] = n_dec
         monitored = part.windows[-1].get("monitored")
         if limits:

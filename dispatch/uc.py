@@ -23,7 +23,8 @@ def solve_window(a, opts: dict) -> Schedule:
     """Solve hours [a.first_hour, a.first_hour + a.T) of `a` (SystemArrays).
 
     opts: mip_gap (fraction), time_limit_s, threads, prices (bool), highs (dict of extra HiGHS
-    options; `prices: false` reports NaN prices). Returns a Schedule whose `objective` is the
+    options; `prices: false` reports NaN prices), fix ({variable block: values} fixed in the MIP,
+    e.g. {"u": commitment} for the fast engine's polish). Returns a Schedule whose `objective` is the
     engine's objective (the dispatch LP's, at most the MIP incumbent's) and whose `windows` holds
     one dict with status, gap (to the MIP's proven bound), bound and times.
     """
@@ -125,7 +126,7 @@ def _solve_lazily(b, a, opts):
     rounds, mip_s = 0, 0.0
     while True:
         res = b.solve(mip_gap=opts.get("mip_gap", 0.005), time_limit_s=opts.get("time_limit_s"),
-                      threads=opts.get("threads", 1), options=opts.get("highs"))
+                      threads=opts.get("threads", 1), options=opts.get("highs"), fix=opts.get("fix"))
         mip_s += res.time_s
         if not res.has_solution:
             raise SolveError(f"window starting at hour {a.first_hour} ({a.T} h): no feasible solution "

@@ -1,0 +1,376 @@
+"""The fast engine: Lagrangian relaxation with exact per-unit dynamic programs, a primal repair and
+a ramp-aware economic dispatch (numba kernels in dispatch/kernels.py and storage/kernels.py).
+
+`solve_window_fast(arrays, opts)` returns the same `Schedule` as the MILP's `solve_window` for one
+window of `SystemArrays`:
+
+1. **Dual** — the balance (λ, CNY/MWh), up- and down-reserve (μ, ν ≥ 0) rows are relaxed. Each
+   thermal unit then solves an exact DP over (on/off, hours in state) with its best output per
+   hour (`kernels.hour_values`; ramps and start/stop limits are dropped — a relaxation);
+   renewables use their output when λ > −curtailment cost; each storage station solves a
+   price-taker DP whose value is an upper bound of its continuous optimum (`storage.kernels`).
+   L(λ, μ, ν) = Σ_t (λ·D + μ·R_up + ν·R_dn) + Σ subproblem minima is a valid lower bound of the
+   window's optimum for any multipliers (λ ∈ [−over-generation penalty, VOLL], μ, ν ∈ [0, reserve
+   shortfall penalty] keep the slack terms at 0). Multipliers start from a merit-order price and
+   follow a subgradient method with Polyak steps towards the best primal cost found.
+2. **Primal** — the commitment of the DP at the best multipliers, repaired (`kernels.repair`:
+   cheapest units added as whole min-up blocks until every hour's reachable output covers demand
+   plus up reserve), then dispatched (`kernels.economic_dispatch`) with storage scheduled as a
+   price taker at the dispatch's own marginal prices (two rounds, the cheaper kept).
+3. The schedule's costs are the checker's (dispatch/check.py); `lower_bound` is the best L and
+   `gap` = (objective − lower_bound) / objective.
+
+Supported: thermal units with convex cost curves, start-up categories, min up/down, ramps with
+start-up/shut-down limits, must-run and heating-season minimums; renewables; exclusive batteries
+and pumped hydro (fixed- or variable-speed pumps) without inflow; reserves; copper plate.
+`unsupported(arrays)` lists the rest; the engine refuses such cases (simulate.py).
+"""
+import time
+
+import numpy as np
+
+from dispatch import kernels
+from dispatch.check import recompute_costs, startup_category
+from dispatch.formulation.costs import concave_breaks
+from dispatch.results import Schedule
+from dispatch.uc import solve_window
+from storage.kernels import station_window
+
+ITERATIONS = 100          # subgradient iterations per window
+STORAGE_LEVELS = 60       # SoC grid of the storage DP
+POLISH_ROUNDS = 3         # HiGHS polish ↔ commitment search under the polished storage schedule
+
+
+def unsupported(a) -> list[tuple[str, str]]:
+    """(field, reason) for every element of window arrays `a` the fast engine cannot model."""
+    out = []
+    if a.network is not None:
+        out.append(("network", f"a {a.network.model} network (use network: {{model: copper_plate}})"))
+    if a.microgrids.M:
+        out.append(("microgrids", "microgrids"))
+    if a.demand.D:
+        out.append(("demand_response", "demand response"))
+    if a.ev.E:
+        out.append(("ev_fleets", "EV fleets"))
+    if a.policy:
+        out.append(("policies", "policy limits"))
+    if a.has_oil.any():
+        out.append(("thermal", "oil-assisted combustion (retrofit oil_assist)"))
+    gg, _ = concave_breaks(a)
+    if gg.size:
+        out.append(("thermal", f"non-convex cost curves ({a.thermal_names[gg[0]]}: a deep-cycling retrofit)"))
+    st = a.storage
+    bad = [st.names[k] for k in range(st.N)
+           if not st.exclusive[k] or st.spill_allowed[k] and (a.storage_inflow_mw[:, k].any() or st.min_release_mw[k] > 0)]
+    if bad:
+        out.append(("storage", f"storage with inflow, minimum release or ternary operation ({bad[0]})"))
+    return out
+
+
+def _startup_tables(a):
+    """(su_by_off (G, K+1), k_off (G,)): start-up cost after k hours off as the checker prices it
+    (the largest category whose lag ≤ k, else the first); column k_off holds ≥ k_off hours."""
+    G = a.G
+    lags = np.where(np.arange(a.startup_lag_h.shape[1])[None, :] < a.n_startup[:, None], a.startup_lag_h, 0)
+    k_off = np.maximum(a.min_down_h, lags.max(axis=1)).astype(np.int64)
+    k_off = np.maximum(k_off, 1)
+    K = int(k_off.max())
+    su = np.zeros((G, K + 1))
+    k = np.arange(K + 1)
+    for g in range(G):
+        cat = np.zeros(K + 1, np.int64)
+        for s in range(1, int(a.n_startup[g])):
+            cat = np.where(a.startup_lag_h[g, s] <= k, s, cat)
+        su[g] = a.startup_cost[g, cat]
+    return su, k_off
+
+
+def _forced(a):
+    """(T, G) int8: 1 = must be on (must-run, initial minimum up time, an initial output above
+    what the unit can ramp down or shut down from), −1 = must stay off (initial minimum down)."""
+    T, G = a.T, a.G
+    ini = a.initial
+    t = np.arange(T)[:, None]
+    keep_on = np.where(ini.on, np.ceil(a.min_up_h - ini.hours - 1e-9), 0)
+    # ramping down at full speed from the initial output, a stop at t needs q(t−1) ≤ RD and
+    # p(t−1) ≤ the shut-down limit (at t = 0 with the reserve held): until then the unit stays on
+    q0 = np.where(ini.on, ini.p_mw - a.p_min_mw, 0.0)
+    low = np.maximum(q0[None, :] - t * a.ramp_down_mw_per_h[None, :], 0.0)      # least q(t − 1)
+    blocked = ini.on[None, :] & ((low > a.ramp_down_mw_per_h[None, :] + 1e-9)
+                                 | ((t >= 1) & (a.p_min_mw[None, :] + low > a.shutdown_ramp_mw_per_h[None, :] + 1e-6)))
+    blocked[0] |= ini.on & (ini.p_mw + ini.reserve_up_mw > a.shutdown_ramp_mw_per_h + 1e-6)
+    keep_on = np.maximum(keep_on, np.where(blocked.all(axis=0), T, np.argmin(blocked, axis=0)))
+    keep_off = np.where(~ini.on, np.ceil(a.min_down_h - ini.hours - 1e-9), 0)
+    f = np.zeros((T, G), np.int8)
+    f[(t < keep_off[None, :])] = -1
+    f[(t < keep_on[None, :]) | a.must_run] = 1
+    return f
+
+
+def _merit_price(a, unit_avg, net=None):
+    """λ (T,): the full-load average cost of the unit that covers net load (T,) in merit order
+    (default: demand − renewables available); −curtailment cost where the net load is ≤ 0."""
+    if net is None:
+        net = a.net_demand_mw - a.available_mw.sum(axis=1)
+    order = np.argsort(unit_avg)
+    cum = np.cumsum(a.p_max_mw[order])
+    pos = np.clip(np.searchsorted(cum, net), 0, a.G - 1)
+    lam = unit_avg[order][pos]
+    floor = -a.curtailment_cost.max(initial=0.0)
+    return np.where(net <= 0, floor, lam)
+
+
+class _Window:
+    """Static per-window arrays shared by the dual and primal steps."""
+
+    def __init__(self, a):
+        self.a = a
+        st = a.storage
+        self.su_by_off, self.k_off = _startup_tables(a)
+        self.forced = _forced(a)
+        self.init_h = np.maximum(np.floor(a.initial.hours + 1e-9), 1).astype(np.int64)
+        self.q0 = np.where(a.initial.on, a.initial.p_mw - a.p_min_mw, 0.0)
+        n = a.n_points
+        full = a.curve_cost_per_h[np.arange(a.G), n - 1]
+        self.unit_avg = full / np.maximum(a.p_max_mw, 1e-9)
+        self.order = np.argsort(self.unit_avg).astype(np.int64)
+        width = np.diff(a.curve_mw, axis=1)
+        if width.shape[1] == 0:
+            width = np.zeros((a.G, 1))
+            slope = np.zeros((a.G, 1))
+        else:
+            slope = np.divide(np.diff(a.curve_cost_per_h, axis=1), width, out=np.zeros_like(width), where=width > 0)
+        self.seg_mw, self.seg_slope = width, slope
+        self.reserve_ok = a.reserve_eligible & (a.p_max_mw > a.p_min_mw)
+        self.lam_lo = -a.overgen_cost
+        self.lam_hi = a.voll
+        self.mu_hi = a.reserve_short_cost
+        self.soc0 = a.initial.soc_mwh.astype(float)
+        self.st = st
+
+    def storage(self, price, mu_up, mu_dn):
+        """Every station as a price taker: (Σ bounds on profit, list of per-station results)."""
+        out, bound = [], 0.0
+        for k in range(self.st.N):
+            res = station_window(self.st, k, price, mu_up, mu_dn, self.soc0[k], n_levels=STORAGE_LEVELS)
+            bound += res[0]
+            out.append(res)
+        return bound, out
+
+
+def _dual(w, lam, mu, nu):
+    """L(λ, μ, ν), the subgradients (T,) of the three relaxed rows and the DP commitment (the
+    units' on − off values are left in w.regret for the repair)."""
+    a = w.a
+    on, off, p_best = kernels.hour_values(a.curve_mw, a.curve_cost_per_h, a.n_points, a.p_min_mw, a.p_max_mw,
+                                          w.reserve_ok, a.season_min_mw, a.must_run_short_cost, lam, mu, nu)
+    u, val = kernels.units_dp(on, off, w.su_by_off, w.k_off, a.shutdown_cost, a.min_up_h, a.min_down_h,
+                              a.initial.on, w.init_h, w.forced)
+    w.regret = on - off
+    on_ = u.astype(bool)
+    gen = (p_best * on_).sum(axis=1)
+    r_up = np.where(on_ & w.reserve_ok, a.p_max_mw - p_best, 0.0).sum(axis=1)
+    r_dn = np.where(on_ & w.reserve_ok, p_best - a.p_min_mw, 0.0).sum(axis=1)
+    use = lam[:, None] > -a.curtailment_cost[None, :]
+    ren = np.where(use, a.available_mw, a.min_output_mw)
+    ren_val = ((a.available_mw - ren) * a.curtailment_cost[None, :] - lam[:, None] * ren).sum()
+    st_bound, st_res = w.storage(lam, mu, nu)
+    st_net = sum((r[3] - r[2] for r in st_res), np.zeros(a.T))
+    st_up = sum((r[5] for r in st_res), np.zeros(a.T))
+    st_dn = sum((r[6] for r in st_res), np.zeros(a.T))
+    L = float((lam * a.net_demand_mw + mu * a.reserve_up_mw + nu * a.reserve_down_mw).sum()
+              + val.sum() + ren_val - st_bound)
+    g_lam = a.net_demand_mw - gen - ren.sum(axis=1) - st_net
+    g_mu = a.reserve_up_mw - r_up - st_up
+    g_nu = a.reserve_down_mw - r_dn - st_dn
+    return L, (g_lam, g_mu, g_nu), u
+
+
+def _storage_reserve(w, res):
+    """(T,) up and down reserve the scheduled stations can hold, per station lists too."""
+    st, T = w.st, w.a.T
+    ups, dns = [], []
+    for k, r in enumerate(res):
+        ch, dis, soc = r[2], r[3], r[4]
+        if st.reserve_eligible[k]:
+            up = np.maximum(0.0, np.minimum(st.discharge_mw[k] - dis + ch, st.eta_discharge[k] * (soc - st.soc_min_mwh[k])))
+            dn = np.maximum(0.0, np.minimum(st.charge_mw[k] - ch + dis, (st.soc_max_mwh[k] - soc) / st.eta_charge[k]))
+        else:
+            up = dn = np.zeros(T)
+        ups.append(up)
+        dns.append(dn)
+    return ups, dns
+
+
+def _stations_from(s, N):
+    """The storage part of Schedule s as per-station tuples shaped like `station_window` results."""
+    return [(0.0, 0.0, s.charge_mw[:, k], s.discharge_mw[:, k], s.soc_mwh[:, k], None, None,
+             s.pump_units[:, k], s.gen_units[:, k], True) for k in range(N)]
+
+
+def _primal(w, u0, regret, price=None, stations=None):
+    """A primal schedule from commitment u0 under one storage schedule: the stations' own (given
+    as `stations`, per-station tuples) or scheduled as price takers at `price` (T,). The
+    commitment is repaired for that storage (regret (T, G): on − off values guiding the repair),
+    improved by local search (`kernels.decommit`) and dispatched. Returns (Schedule, costs)."""
+    a = w.a
+    bounds = (a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h, a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h,
+              a.ramp_down_mw_per_h)
+    st_res = stations if stations is not None else w.storage(price, np.zeros(a.T), np.zeros(a.T))[1]
+    st_net = sum((r[3] - r[2] for r in st_res), np.zeros(a.T))
+    ups, dns = _storage_reserve(w, st_res)
+    st_up, st_dn = sum(ups, np.zeros(a.T)), sum(dns, np.zeros(a.T))
+    demand = a.net_demand_mw - st_net
+    need = np.maximum(demand - a.available_mw.sum(axis=1), 0.0) + np.maximum(a.reserve_up_mw - st_up, 0.0)
+    u, _ = kernels.repair(u0, need, regret, w.su_by_off[np.arange(a.G), w.k_off], *bounds, w.q0, a.min_up_h,
+                          a.min_down_h, a.initial.on, w.init_h, w.forced, a.season_min_mw)
+    market = (w.seg_mw, w.seg_slope, w.reserve_ok, a.available_mw, a.min_output_mw, a.curtailment_cost, demand,
+              a.reserve_up_mw, a.reserve_down_mw, st_up, st_dn)
+    u, _ = kernels.decommit(u, w.forced, w.order[::-1].copy(), a.min_up_h, a.min_down_h, *bounds, a.initial.on,
+                            w.init_h, w.q0, a.season_min_mw, *market, a.curve_mw, a.curve_cost_per_h, a.n_points,
+                            w.su_by_off, w.k_off, a.shutdown_cost, a.voll, a.overgen_cost, a.reserve_short_cost,
+                            a.must_run_short_cost)
+    cap, lo, hi = kernels.output_bounds(u, *bounds, a.initial.on, w.q0, a.season_min_mw)
+    q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_r_up, st_r_dn, mprice = kernels.economic_dispatch(
+        u, a.p_min_mw, cap, lo, hi, a.ramp_up_mw_per_h, a.ramp_down_mw_per_h, w.q0, *market)
+    mprice = np.where(shed > 1e-9, a.voll, np.where(over > 1e-9, -a.overgen_cost, mprice))
+    s = _schedule(w, u, q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_res, ups, dns, st_r_up, st_r_dn, mprice)
+    return s, recompute_costs(a, s)
+
+
+def _polish(a, s, mode, time_limit_s):
+    """Schedule s re-optimised by HiGHS with its commitment fixed: mode "lp" also fixes the storage
+    unit counts (an LP), "storage" leaves them free (a small MIP). Returns (Schedule, costs)."""
+    fix = {"u": s.commit}
+    if mode != "storage":
+        fix.update(st_pump=s.pump_units, st_gen=s.gen_units)
+    pol = solve_window(a, {"mip_gap": 1e-4, "time_limit_s": time_limit_s, "threads": 1, "prices": True, "fix": fix})
+    return pol, recompute_costs(a, pol)
+
+
+def _split(total, caps):
+    """Share `total` (T,) out over stations in order, each at most caps[k] (T,)."""
+    left = total.copy()
+    out = []
+    for c in caps:
+        give = np.minimum(c, left)
+        left = left - give
+        out.append(give)
+    return out
+
+
+def _schedule(w, u, q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_res, ups, dns, st_r_up, st_r_dn, price):
+    a = w.a
+    T, G = a.T, a.G
+    on = u.astype(np.int8)
+    prev = np.vstack([a.initial.on.astype(np.int8)[None, :], on[:-1]])
+    p = a.p_min_mw[None, :] * on + q * on
+    st_fields = {}
+    if a.storage.N:
+        col = lambda i: np.column_stack([r[i] for r in st_res])  # noqa: E731
+        st_fields = dict(charge_mw=col(2), discharge_mw=col(3), soc_mwh=col(4),
+                         storage_reserve_up_mw=np.column_stack(_split(st_r_up, ups)),
+                         storage_reserve_down_mw=np.column_stack(_split(st_r_dn, dns)),
+                         pump_units=col(7).astype(np.int64), gen_units=col(8).astype(np.int64))
+    return Schedule(
+        first_hour=a.first_hour, thermal_names=list(a.thermal_names), renewable_names=list(a.renewable_names),
+        commit=on, startup=((on == 1) & (prev == 0)).astype(np.int8), shutdown=((on == 0) & (prev == 1)).astype(np.int8),
+        p_mw=p, reserve_up_mw=r_up, reserve_down_mw=r_dn, renewable_mw=ren, curtail_mw=a.available_mw - ren,
+        shed_mw=shed, overgen_mw=over, reserve_up_short_mw=s_up, reserve_down_short_mw=s_dn,
+        must_run_short_mw=np.where(a.season_min_mw > 0, np.maximum(a.season_min_mw - p, 0.0), 0.0),
+        price=price, storage_names=list(a.storage.names), **st_fields)
+
+
+def hourly_objective(a, s) -> np.ndarray:
+    """(T,) the checker's objective split by hour (start-up and shut-down costs in their hour)."""
+    u = s.commit.astype(bool)
+    prev = np.vstack([a.initial.on[None, :], u[:-1]])
+    v, wd = u & ~prev, ~u & prev
+    prod = np.zeros(a.T)
+    for g in range(a.G):
+        n = int(a.n_points[g])
+        x = np.clip(s.p_mw[:, g], a.p_min_mw[g], a.p_max_mw[g])
+        prod += np.where(u[:, g], np.interp(x, a.curve_mw[g, :n], a.curve_cost_per_h[g, :n]), 0.0)
+    cat = startup_category(a, v, wd)
+    su = np.where(v, a.startup_cost[np.arange(a.G)[None, :], np.maximum(cat, 0)], 0.0).sum(axis=1)
+    st = a.storage
+    starts = sum(np.clip(np.diff(np.vstack([y0[None, :], y]), axis=0), 0, None)
+                 for y0, y in ((a.initial.pump_units, s.pump_units), (a.initial.gen_units, s.gen_units)))
+    return (prod + su + (wd * a.shutdown_cost[None, :]).sum(axis=1)
+            + (s.discharge_mw * st.degradation_cost_per_mwh[None, :]).sum(axis=1)
+            + (np.asarray(starts, float) * st.mode_change_cost[None, :]).sum(axis=1)
+            + a.voll * s.shed_mw + a.overgen_cost * s.overgen_mw
+            + (s.curtail_mw * a.curtailment_cost[None, :]).sum(axis=1)
+            + a.reserve_short_cost * (s.reserve_up_short_mw + s.reserve_down_short_mw)
+            + a.must_run_short_cost * s.must_run_short_mw.sum(axis=1))
+
+
+def solve_window_fast(a, opts: dict) -> Schedule:
+    """One window with the fast engine (see the module docstring). opts: `iterations` (default
+    ITERATIONS). Returns a Schedule of all a.T hours with lower_bound and gap."""
+    t0 = time.perf_counter()
+    w = _Window(a)
+    lam = np.clip(_merit_price(a, w.unit_avg), w.lam_lo, w.lam_hi)
+    mu = np.zeros(a.T)
+    nu = np.zeros(a.T)
+    best_L, best_u, best_lam = -np.inf, None, lam
+    best_s, best_c = None, None
+    theta, stall = 1.0, 0
+    iters = int(opts.get("iterations", ITERATIONS))
+    for k in range(iters):
+        L, (g_lam, g_mu, g_nu), u = _dual(w, lam, mu, nu)
+        if L > best_L + 1e-9 * abs(best_L if np.isfinite(best_L) else 1.0):
+            best_L, best_u, best_lam, best_regret, stall = L, u, lam.copy(), w.regret, 0
+        else:
+            stall += 1
+            if stall >= 4:
+                theta, stall = theta / 2, 0
+        if k in (0, iters // 2, iters - 1):
+            s, c = _primal(w, u, w.regret, price=lam)
+            if best_c is None or c.objective < best_c.objective:
+                best_s, best_c = s, c
+        target = best_c.objective
+        g_mu = np.where((mu <= 0) & (g_mu < 0), 0.0, g_mu)
+        g_nu = np.where((nu <= 0) & (g_nu < 0), 0.0, g_nu)
+        norm = float((g_lam ** 2).sum() + (g_mu ** 2).sum() + (g_nu ** 2).sum())
+        if norm < 1e-12 or target - L <= 1e-9 * abs(target):
+            break
+        step = theta * (target - L) / norm
+        lam = np.clip(lam + step * g_lam, w.lam_lo, w.lam_hi)
+        mu = np.clip(mu + step * g_mu, 0.0, w.mu_hi)
+        nu = np.clip(nu + step * g_nu, 0.0, w.mu_hi)
+    dual_s = time.perf_counter() - t0
+    for u, price in ((best_u, best_lam), (best_s.commit, best_s.price)):
+        s, c = _primal(w, u, best_regret, price=np.clip(price, w.lam_lo, w.lam_hi))
+        if c.objective < best_c.objective:
+            best_s, best_c = s, c
+    polish_s, polished = 0.0, False
+    mode = opts.get("polish", "storage")
+    if mode:
+        # the commitment kept, storage and dispatch re-optimised exactly; then the commitment
+        # searched again under the polished storage schedule and polished once more
+        t1 = time.perf_counter()
+        limit = opts.get("time_limit_s", 60)
+        for r in range(int(opts.get("polish_rounds", POLISH_ROUNDS))):
+            pol, c = _polish(a, best_s, mode, limit)
+            if c.objective < best_c.objective - 1e-6:
+                best_s, best_c, polished = pol, c, True
+            elif r > 0:
+                break
+            if a.storage.N == 0:
+                break
+            s, c = _primal(w, best_s.commit, best_regret, stations=_stations_from(best_s, a.storage.N))
+            if c.objective >= best_c.objective - 1e-6:
+                break
+            best_s, best_c = s, c
+        polish_s = time.perf_counter() - t1
+    s = best_s
+    s.objective = best_c.objective
+    s.objective_by_hour = hourly_objective(a, s)
+    s.lower_bound = best_L
+    s.gap = max(0.0, (s.objective - best_L) / max(abs(s.objective), 1e-9))
+    s.windows = [{"first_hour": a.first_hour, "hours": a.T, "status": "fast", "objective": s.objective,
+                  "bound": best_L, "gap": s.gap, "iterations": k + 1, "dual_s": dual_s,
+                  "polish_s": polish_s, "polished": polished,
+                  "time_s": time.perf_counter() - t0}]
+    return s

@@ -1,0 +1,598 @@
+"""numba kernels of the fast engine (dispatch/fast.py): thermal units under hourly prices,
+commitment repair and a ramp-aware economic dispatch.
+
+Kernel rules (DESIGN.md): `@njit(cache=True)`, plain arrays and scalars in and out, shapes
+time-first — T hours, G units, L curve points, R renewables, K off-state cap. Output of a thermal
+unit is split as p_min·u + q with q ≥ 0 the output above p_min (as in the MILP). Money in the
+case currency, power MW, energy MWh.
+"""
+import numpy as np
+
+import grid.jit  # noqa: F401  (numba cache folder fallback, before numba compiles anything)
+from numba import njit
+
+BIG = 1e30
+
+
+@njit(cache=True)
+def _curve_at(mw, cost, n, x):
+    """Piecewise-linear curve (points mw[:n], values cost[:n]) at x (clipped to its range)."""
+    if x <= mw[0]:
+        return cost[0]
+    for k in range(1, n):
+        if x <= mw[k]:
+            w = mw[k] - mw[k - 1]
+            if w <= 0.0:
+                return cost[k]
+            return cost[k - 1] + (cost[k] - cost[k - 1]) * (x - mw[k - 1]) / w
+    return cost[n - 1]
+
+
+@njit(cache=True)
+def hour_values(curve_mw, curve_cost, n_points, p_min, p_max, reserve_ok, season_min, short_cost,
+                lam, mu_up, mu_dn):
+    """Best value of each unit in each hour, on and off, under hourly multipliers.
+
+    On: min over output P in [p_min, p_max] of cost(P) − lam·P − mu_up·(p_max − P) − mu_dn·(P − p_min)
+    (reserve terms only for reserve_ok units) + short_cost·max(0, season_min − P). The function is
+    piecewise linear in P, so the minimum lies at a curve point or at season_min: exact.
+    Off: short_cost·season_min (heating-season shortfall of a unit that is off).
+
+    curve_mw, curve_cost (G, L); n_points (G,) int; p_min, p_max (G,); reserve_ok (G,) bool;
+    season_min (T, G) MW; lam, mu_up, mu_dn (T,). Returns on_value, off_value, p_best (T, G).
+    """
+    T = lam.shape[0]
+    G = p_min.shape[0]
+    on_value = np.empty((T, G))
+    off_value = np.empty((T, G))
+    p_best = np.empty((T, G))
+    for g in range(G):
+        n = n_points[g]
+        for t in range(T):
+            best = BIG
+            arg = p_min[g]
+            sm = season_min[t, g]
+            for k in range(n + 1):
+                if k < n:
+                    x = curve_mw[g, k]
+                else:
+                    if sm <= p_min[g] or sm >= p_max[g]:
+                        continue
+                    x = sm
+                c = _curve_at(curve_mw[g], curve_cost[g], n, x) - lam[t] * x
+                if reserve_ok[g]:
+                    c -= mu_up[t] * (p_max[g] - x) + mu_dn[t] * (x - p_min[g])
+                if sm > x:
+                    c += short_cost * (sm - x)
+                if c < best:
+                    best = c
+                    arg = x
+            on_value[t, g] = best
+            p_best[t, g] = arg
+            off_value[t, g] = short_cost * season_min[t, g]
+    return on_value, off_value, p_best
+
+
+@njit(cache=True)
+def _unit_dp(on_value, off_value, su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced, u_out):
+    """Exact commitment of one unit by dynamic programming over (on | off, hours in that state).
+
+    States: on for 1..up_h hours (the last means ≥ up_h), off for 1..k_off hours (≥ k_off). A
+    unit leaves on only after ≥ up_h hours (paying sd_cost), leaves off only after ≥ down_h hours
+    (paying su_by_off[hours off], hours capped at k_off). forced (T,) int8: 1 on, −1 off, 0 free.
+    on_value, off_value (T,); su_by_off (k_off + 1,). Writes u_out (T,) int8; returns the value.
+    """
+    T = on_value.shape[0]
+    S = up_h + k_off                      # state j < up_h: on for j + 1 h; else off for j − up_h + 1 h
+    cost = np.full(S, BIG)
+    if init_on:
+        cost[min(init_h, up_h) - 1] = 0.0
+    else:
+        cost[up_h + min(init_h, k_off) - 1] = 0.0
+    back = np.empty((T, S), np.int32)
+    new = np.empty(S)
+    for t in range(T):
+        new[:] = BIG
+        back[t, :] = -1
+        allow_on = forced[t] >= 0
+        allow_off = forced[t] <= 0
+        for j in range(S):
+            c = cost[j]
+            if c >= BIG:
+                continue
+            if j < up_h:                      # on for j + 1 hours
+                if allow_on:
+                    nj = min(j + 1, up_h - 1)
+                    v = c + on_value[t]
+                    if v < new[nj]:
+                        new[nj] = v
+                        back[t, nj] = j
+                if allow_off and j + 1 >= up_h:
+                    v = c + sd_cost + off_value[t]
+                    if v < new[up_h]:
+                        new[up_h] = v
+                        back[t, up_h] = j
+            else:                             # off for h hours
+                h = j - up_h + 1
+                if allow_off:
+                    nj = up_h + min(h + 1, k_off) - 1
+                    v = c + off_value[t]
+                    if v < new[nj]:
+                        new[nj] = v
+                        back[t, nj] = j
+                if allow_on and h >= down_h:
+                    v = c + su_by_off[min(h, k_off)] + on_value[t]
+                    if v < new[0]:
+                        new[0] = v
+                        back[t, 0] = j
+        cost[:] = new
+    best = BIG
+    j = 0
+    for i in range(S):
+        if cost[i] < best:
+            best = cost[i]
+            j = i
+    for t in range(T - 1, -1, -1):
+        u_out[t] = 1 if j < up_h else 0
+        j = back[t, j]
+    return best
+
+
+@njit(cache=True)
+def units_dp(on_value, off_value, su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced):
+    """`_unit_dp` for every unit. on_value, off_value, forced (T, G); su_by_off (G, K + 1) start-up
+    cost by hours off (column k = k hours, the last column for ≥ k_off[g]); k_off, up_h, down_h,
+    init_h (G,) int; sd_cost (G,); init_on (G,) bool. Returns u (T, G) int8 and value (G,)."""
+    T, G = on_value.shape
+    u = np.zeros((T, G), np.int8)
+    value = np.empty(G)
+    col = np.empty(T, np.int8)
+    for g in range(G):
+        value[g] = _unit_dp(on_value[:, g].copy(), off_value[:, g].copy(), su_by_off[g], k_off[g], sd_cost[g],
+                            max(up_h[g], 1), max(down_h[g], 1), init_on[g], max(init_h[g], 1),
+                            forced[:, g].copy(), col)
+        u[:, g] = col
+    return u, value
+
+
+@njit(cache=True)
+def output_bounds(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, season_min):
+    """Reachable output above p_min of each committed unit, ramps and start/stop limits included.
+
+    cap (T, G): the static upper limit (p_max, start-up limit in a start hour, shut-down limit in
+    the hour before a stop; 0 when off). lo, hi (T, G): the band of outputs that lie on some
+    ramp-feasible path from the initial output q0 (G,) (above p_min; init_on (G,) bool) to the
+    window's end — so from any q in [lo, hi] at hour t the next hour's band is reachable. lo holds
+    the heating-season minimum where it is reachable (it is a soft limit).
+    """
+    T, G = u.shape
+    cap = np.zeros((T, G))
+    lo = np.zeros((T, G))
+    hi = np.zeros((T, G))
+    for g in range(G):
+        span = p_max[g] - p_min[g]
+        for t in range(T):
+            if u[t, g] == 0:
+                continue
+            c = span
+            prev_on = u[t - 1, g] == 1 if t > 0 else init_on[g]
+            if not prev_on:
+                c = min(c, su_mw[g] - p_min[g])
+            if t < T - 1 and u[t + 1, g] == 0:
+                c = min(c, sd_mw[g] - p_min[g])
+            cap[t, g] = max(c, 0.0)
+            lo[t, g] = min(max(season_min[t, g] - p_min[g], 0.0), cap[t, g])
+        # backward: from hour t the next hour's band must be reachable
+        hi[T - 1, g] = cap[T - 1, g]
+        for t in range(T - 2, -1, -1):
+            hi[t, g] = min(cap[t, g], hi[t + 1, g] + ramp_dn[g])
+            lo[t, g] = min(max(lo[t, g], lo[t + 1, g] - ramp_up[g]), hi[t, g])
+        # forward: what the initial output allows
+        rl = q0[g] if init_on[g] else 0.0
+        rh = rl
+        for t in range(T):
+            nl = max(lo[t, g], rl - ramp_dn[g])
+            nh = min(hi[t, g], rh + ramp_up[g])
+            if nl > nh:                 # a soft minimum out of reach (or an impossible stop): clamp
+                nl = nh
+            lo[t, g] = nl
+            hi[t, g] = nh
+            rl = nl
+            rh = nh
+    return cap, lo, hi
+
+
+@njit(cache=True)
+def repair(u, need_mw, regret, start_cost, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, q0, up_h, down_h,
+           init_on, init_h, forced, season_min):
+    """Commit more units until every hour's reachable thermal output (`output_bounds` hi + p_min)
+    covers need_mw (T,). Each addition is an on block of at least up_h hours (a short break
+    before it is bridged, a short one after it filled) that leaves every off period ≥ down_h;
+    among the possible blocks the one with the least regret is taken: start_cost (G,) (if it is a
+    new start) + Σ regret (T, G) over the block's hours (the unit's value on minus off under the
+    final multipliers, `hour_values`). Returns the new u (T, G) int8 and the hours still short (T,)."""
+    T, G = u.shape
+    u = u.copy()
+    short = np.zeros(T, np.bool_)
+    for t in range(T):
+        for _ in range(G):
+            cap, lo, hi = output_bounds(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, season_min)
+            have = 0.0
+            for g in range(G):
+                if u[t, g]:
+                    have += p_min[g] + hi[t, g]
+            if have >= need_mw[t] - 1e-6:
+                break
+            pick, pa, pb, pcost = -1, 0, 0, BIG
+            for g in range(G):
+                if u[t, g] or forced[t, g] < 0:
+                    continue
+                s = t
+                while s > 0 and u[s - 1, g] == 0:
+                    s -= 1
+                e = t
+                while e < T - 1 and u[e + 1, g] == 0:
+                    e += 1
+                if s == 0 and not init_on[g]:
+                    if init_h[g] + t < down_h[g]:
+                        continue                # still inside its initial minimum down time
+                    a = t
+                elif t - s < down_h[g]:
+                    a = s                       # too short a break before t: stay on through it
+                else:
+                    a = t
+                fresh = not (a < t or (s == 0 and init_on[g] and t == 0))
+                b = min(T - 1, t + up_h[g] - 1) if fresh else t
+                if e < T - 1 and b < e and e - b < down_h[g]:
+                    b = e                       # too short a break before the next on block
+                ok = True
+                cost = start_cost[g] if fresh else 0.0
+                for k in range(a, b + 1):
+                    if forced[k, g] < 0:
+                        ok = False
+                    if u[k, g] == 0:
+                        cost += regret[k, g]
+                if ok and cost < pcost:
+                    pick, pa, pb, pcost = g, a, b, cost
+            if pick < 0:
+                short[t] = True
+                break
+            for k in range(pa, pb + 1):
+                u[k, pick] = 1
+    return u, short
+
+
+@njit(cache=True)
+def _shift_to_thermal(t, amount, which, u, q, top, ren, min_out, idx, slope, reserve_ok, G, K):
+    """Raise thermal output in hour t by up to `amount` MW — cheapest segment first, within each
+    unit's `top` (G,); which = 1: units still on in hour t + 1, 2: reserve-eligible units — and
+    curtail renewables (least valuable first, down to min_out) by as much; no more than the
+    renewables can give. idx (blocks,) the merit order of `slope` (blocks = G·K segments + R)."""
+    T = u.shape[0]
+    R = ren.shape[1]
+    spare = 0.0
+    for r in range(R):
+        spare += ren[t, r] - min_out[t, r]
+    move = min(amount, spare)
+    if move <= 1e-12:
+        return
+    moved = move
+    for ii in range(idx.shape[0]):
+        if move <= 1e-12:
+            break
+        i = idx[ii]
+        if i >= G * K or slope[i] >= BIG:
+            continue
+        g = i // K
+        if (which == 1 and t < T - 1 and u[t + 1, g] == 0) or (which == 2 and not reserve_ok[g]):
+            continue
+        add = min(top[g] - q[t, g], move)
+        if add > 0.0:
+            q[t, g] += add
+            move -= add
+    moved -= move
+    for ii in range(idx.shape[0] - 1, -1, -1):
+        if moved <= 1e-12:
+            break
+        i = idx[ii]
+        if i < G * K:
+            continue
+        r = i - G * K
+        cut = min(ren[t, r] - min_out[t, r], moved)
+        ren[t, r] -= cut
+        moved -= cut
+
+
+@njit(cache=True)
+def economic_dispatch(u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, seg_slope, reserve_ok,
+                      avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn):
+    """Hour-by-hour ramp-aware merit-order dispatch with commitment fixed.
+
+    Each hour: every unit's output above p_min lies in its band (`output_bounds` lo, hi) and within
+    its ramp from the previous hour; renewables in [min_out, avail] are used first (their value is
+    their curtailment cost), then unit segments in order of marginal cost, until demand (T,) (net of
+    storage) is met; the remainder is shed, or over-generation if must-take output exceeds demand.
+    If down reserve is short, eligible units are raised (cheapest first) while renewables are
+    curtailed by as much. Reserve is then allocated: storage first (st_up, st_dn (T,) MW it can
+    hold), thermal units for the rest (at most their headroom), shortfall reported.
+
+    seg_mw, seg_slope (G, L−1): segment widths above p_min and marginal costs (a convex curve:
+    increasing slopes). avail, min_out (T, R); curt_cost (R,). Returns q, r_up, r_dn (T, G), ren
+    (T, R), shed, overgen, short_up, short_dn, st_r_up, st_r_dn, price (T,).
+    """
+    T, G = u.shape
+    R = avail.shape[1]
+    K = seg_mw.shape[1]
+    q = np.zeros((T, G))
+    r_up = np.zeros((T, G))
+    r_dn = np.zeros((T, G))
+    ren = np.zeros((T, R))
+    shed = np.zeros(T)
+    over = np.zeros(T)
+    short_up = np.zeros(T)
+    short_dn = np.zeros(T)
+    st_r_up = np.zeros(T)
+    st_r_dn = np.zeros(T)
+    price = np.zeros(T)
+    # look-ahead: the least total output above p_min each hour must have so that later hours can
+    # still ramp up to their demand (all renewables used): backward over the committed units'
+    # ramp-up room (units starting in t+1 add their whole band instead)
+    ahead = np.zeros(T)
+    for t in range(T - 1, -1, -1):
+        need = demand[t]
+        for r in range(R):
+            need -= avail[t, r]
+        for g in range(G):
+            if u[t, g]:
+                need -= p_min[g]
+        if t < T - 1:
+            room = 0.0
+            for g in range(G):
+                if u[t + 1, g]:
+                    room += ramp_up[g] if u[t, g] else hi[t + 1, g]
+            need = max(need, ahead[t + 1] - room)
+        ahead[t] = need
+    prev = q0.copy()
+    low = np.zeros(G)
+    top = np.zeros(G)
+    nb = G * K + R
+    slope = np.empty(nb)
+    for t in range(T):
+        base = 0.0
+        for g in range(G):
+            if u[t, g]:
+                low[g] = max(lo[t, g], prev[g] - ramp_dn[g])
+                top[g] = min(hi[t, g], prev[g] + ramp_up[g])
+                if low[g] > top[g]:
+                    low[g] = top[g]
+                q[t, g] = low[g]
+                base += p_min[g] + low[g]
+            else:
+                low[g] = 0.0
+                top[g] = 0.0
+                q[t, g] = 0.0
+        for r in range(R):
+            ren[t, r] = min_out[t, r]
+            base += min_out[t, r]
+        rest = demand[t] - base
+        price[t] = -curt_cost.max() if R > 0 else 0.0
+        if rest < 0.0:
+            over[t] = -rest
+            rest = 0.0
+        # merit order: renewables at −curtailment cost, then segments (blocks indexed g·K + k)
+        for i in range(nb):
+            if i < G * K:
+                g = i // K
+                slope[i] = seg_slope[g, i % K] if u[t, g] else BIG
+            else:
+                slope[i] = -curt_cost[i - G * K]
+        idx = np.argsort(slope)
+        for ii in range(nb):
+            if rest <= 0.0:
+                break
+            i = idx[ii]
+            if slope[i] >= BIG:
+                break
+            if i >= G * K:
+                r = i - G * K
+                take = min(avail[t, r] - ren[t, r], rest)
+                if take > 0.0:
+                    ren[t, r] += take
+                    rest -= take
+                    price[t] = slope[i]
+                continue
+            g = i // K
+            k = i % K
+            start = 0.0
+            for kk in range(k):
+                start += seg_mw[g, kk]
+            end = start + seg_mw[g, k]
+            a = max(start, q[t, g])
+            b = min(end, top[g])
+            if b > a:
+                take = min(b - a, rest)
+                q[t, g] += take
+                rest -= take
+                price[t] = slope[i]
+        if rest > 1e-9:
+            shed[t] = rest
+            price[t] = BIG
+        # pre-ramp for later hours: raise units that stay on, curtail renewables by as much
+        total = 0.0
+        for g in range(G):
+            total += q[t, g]
+        _shift_to_thermal(t, max(ahead[t] - total, 0.0), 1, u, q, top, ren, min_out, idx, slope, reserve_ok, G, K)
+        # down reserve: raise eligible units, curtail renewables by as much
+        have_dn = st_dn[t]
+        for g in range(G):
+            if u[t, g] and reserve_ok[g]:
+                have_dn += max(0.0, min(q[t, g], ramp_dn[g] - prev[g] + q[t, g]))
+        _shift_to_thermal(t, max(res_dn[t] - have_dn, 0.0), 2, u, q, top, ren, min_out, idx, slope, reserve_ok, G, K)
+        # reserves: storage first, then thermal headroom
+        need_up = res_up[t]
+        need_dn = res_dn[t]
+        st_r_up[t] = min(st_up[t], max(need_up, 0.0))
+        st_r_dn[t] = min(st_dn[t], max(need_dn, 0.0))
+        need_up -= st_r_up[t]
+        need_dn -= st_r_dn[t]
+        for g in range(G):
+            if u[t, g] and reserve_ok[g]:
+                head = max(0.0, min(cap[t, g] - q[t, g], prev[g] + ramp_up[g] - q[t, g]))
+                give = min(head, max(need_up, 0.0))
+                r_up[t, g] = give
+                need_up -= give
+                room = max(0.0, min(q[t, g], ramp_dn[g] - prev[g] + q[t, g]))
+                give = min(room, max(need_dn, 0.0))
+                r_dn[t, g] = give
+                need_dn -= give
+        short_up[t] = max(need_up, 0.0)
+        short_dn[t] = max(need_dn, 0.0)
+        for g in range(G):
+            prev[g] = q[t, g] if u[t, g] else 0.0
+    return q, r_up, r_dn, ren, shed, over, short_up, short_dn, st_r_up, st_r_dn, price
+
+
+@njit(cache=True)
+def window_cost(u, q, ren, shed, over, short_up, short_dn, p_min, curve_mw, curve_cost, n_points, su_by_off,
+                k_off, sd_cost, init_on, init_h, avail, curt_cost, season_min, voll, over_cost, short_cost,
+                heat_short_cost):
+    """The checker's objective of a dispatched commitment, storage excluded (for comparing
+    commitments under one storage schedule). u (T, G) int8, q (T, G) MW above p_min; ren, avail
+    (T, R); shed, over, short_up, short_dn (T,); season_min (T, G). Start-up cost by hours off
+    (su_by_off (G, K+1), hours capped at k_off (G,)); sd_cost (G,) per stop."""
+    T, G = u.shape
+    total = 0.0
+    for g in range(G):
+        on_before = init_on[g]
+        off_h = 0 if init_on[g] else init_h[g]
+        for t in range(T):
+            p = 0.0
+            if u[t, g]:
+                p = p_min[g] + q[t, g]
+                total += _curve_at(curve_mw[g], curve_cost[g], n_points[g], p)
+                if not on_before:
+                    total += su_by_off[g, min(max(off_h, 0), k_off[g])]
+                on_before = True
+                off_h = 0
+            else:
+                if on_before:
+                    total += sd_cost[g]
+                on_before = False
+                off_h += 1
+            if season_min[t, g] > p:
+                total += heat_short_cost * (season_min[t, g] - p)
+    for t in range(T):
+        total += voll * shed[t] + over_cost * over[t] + short_cost * (short_up[t] + short_dn[t])
+        for r in range(avail.shape[1]):
+            total += curt_cost[r] * (avail[t, r] - ren[t, r])
+    return total
+
+
+@njit(cache=True)
+def evaluate(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw, seg_slope,
+             reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw, curve_cost,
+             n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost):
+    """Dispatch commitment u (`output_bounds` + `economic_dispatch`) and price it (`window_cost`)."""
+    cap, lo, hi = output_bounds(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, season_min)
+    q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_r_up, st_r_dn, price = economic_dispatch(
+        u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost,
+        demand, res_up, res_dn, st_up, st_dn)
+    return window_cost(u, q, ren, shed, over, s_up, s_dn, p_min, curve_mw, curve_cost, n_points, su_by_off, k_off,
+                       sd_cost, init_on, init_h, avail, curt_cost, season_min, voll, over_cost, short_cost,
+                       heat_short_cost)
+
+
+@njit(cache=True)
+def column_ok(col, up_h, down_h, init_on, init_h, forced):
+    """Whether one unit's commitment col (T,) int8 meets its min up/down times and forced hours
+    (forced (T,) int8: 1 on, −1 off). Blocks that touch the window's end may be shorter; a block
+    running on from before the window is bound only by its forced hours."""
+    T = col.shape[0]
+    for t in range(T):
+        if (forced[t] > 0 and col[t] == 0) or (forced[t] < 0 and col[t] == 1):
+            return False
+    t = 0
+    while t < T:
+        s = t
+        while t < T and col[t] == col[s]:
+            t += 1
+        n = t - s
+        if t == T:
+            break
+        if col[s] == 1:
+            if not (s == 0 and init_on) and n < up_h:
+                return False
+        else:
+            if s == 0 and not init_on:
+                if init_h + n < down_h:
+                    return False
+            elif n < down_h:
+                return False
+    return True
+
+
+@njit(cache=True)
+def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
+             season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up,
+             st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost,
+             heat_short_cost):
+    """Local search on a commitment: for each unit (`order`) and each of its on blocks, try the
+    unit off over the whole block, the block starting or stopping 1-3 hours earlier or later; keep
+    a move whenever it keeps min up/down and forced hours (`column_ok`) and lowers `evaluate`. Two
+    passes. Returns (u (T, G) int8, cost)."""
+    T, G = u.shape
+    u = u.copy()
+    best = evaluate(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw,
+                    seg_slope, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn,
+                    curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost,
+                    heat_short_cost)
+    trial = u.copy()
+    col = np.empty(T, np.int8)
+    for _ in range(2):
+        for i in range(G):
+            g = order[i]
+            t = 0
+            while t < T:
+                if u[t, g] == 0:
+                    t += 1
+                    continue
+                s = t
+                while t < T and u[t, g] == 1:
+                    t += 1
+                e = t - 1                                   # on block [s, e]
+                for c in range(13):
+                    for k in range(T):
+                        col[k] = u[k, g]
+                    if c == 0:
+                        col[s:e + 1] = 0
+                    elif c <= 3:                            # start c hours later
+                        col[s:min(s + c, e + 1)] = 0
+                    elif c <= 6:                            # stop c − 3 hours earlier
+                        col[max(e - (c - 3) + 1, s):e + 1] = 0
+                    elif c <= 9:                            # start c − 6 hours earlier
+                        col[max(s - (c - 6), 0):s] = 1
+                    else:                                   # stop c − 9 hours later
+                        col[e + 1:min(e + 1 + (c - 9), T)] = 1
+                    same = True
+                    for k in range(T):
+                        if col[k] != u[k, g]:
+                            same = False
+                    if same or not column_ok(col, up_h[g], down_h[g], init_on[g], init_h[g], forced[:, g]):
+                        continue
+                    for k in range(T):
+                        trial[k, g] = col[k]
+                    cost = evaluate(trial, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
+                                    season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, demand,
+                                    res_up, res_dn, st_up, st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off,
+                                    sd_cost, voll, over_cost, short_cost, heat_short_cost)
+                    if cost < best - 1e-6:
+                        best = cost
+                        for k in range(T):
+                            u[k, g] = col[k]
+                        break
+                for k in range(T):
+                    trial[k, g] = u[k, g]
+                t = e + 1
+                while t < T and u[t, g] == 1:   # the block may have grown: continue after it
+                    t += 1
+    return u, best

@@ -1,0 +1,253 @@
+"""The fast engine (dispatch/fast.py, dispatch/kernels.py): kernel parity with their Python
+versions, oracles (brute force, hand numbers, the MILP), a valid lower bound, the rolling horizon
+and the refusal of elements it does not model."""
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from dispatch import kernels
+from dispatch.case import load_case
+from dispatch.check import check
+from dispatch.cli import main
+from dispatch.compile import compile_window
+from dispatch.fast import solve_window_fast
+from dispatch.simulate import engine_options, simulate
+from dispatch.uc import solve_window
+from casehelp import linear_unit
+
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+
+
+def _unit_case(seed):
+    """One unit, 8 hours: random on/off values, start-up cost by hours off, min up 2 / down 3."""
+    rng = np.random.default_rng(seed)
+    T = 8
+    on = rng.normal(0, 50, (T, 1))
+    off = rng.normal(0, 10, (T, 1))
+    su = np.array([[0.0, 30.0, 30.0, 30.0, 45.0, 60.0]])          # hours off 1..5 (5 = ≥ 5)
+    k_off = np.array([5])
+    return on, off, su, k_off
+
+
+def _brute_force(on, off, su, k_off, sd, up, down, init_on, init_h, forced):
+    """Cheapest feasible 0/1 sequence by enumeration (the oracle of `units_dp`)."""
+    T = on.shape[0]
+    best = np.inf
+    for bits in itertools.product((0, 1), repeat=T):
+        ok, cost = True, 0.0
+        state, hours = init_on, init_h
+        for t, b in enumerate(bits):
+            if forced[t] == 1 and not b or forced[t] == -1 and b:
+                ok = False
+                break
+            if b and not state:
+                if hours < down:
+                    ok = False
+                    break
+                cost += su[min(hours, k_off)]
+                state, hours = True, 1
+            elif not b and state:
+                if hours < up:
+                    ok = False
+                    break
+                cost += sd
+                state, hours = False, 1
+            else:
+                hours += 1
+            cost += on[t] if b else off[t]
+        if ok:
+            best = min(best, cost)
+    return best
+
+
+@pytest.mark.parametrize("seed, init_on, init_h", [(0, True, 1), (1, False, 1), (2, False, 4), (3, True, 5)])
+def test_unit_dp_matches_brute_force(seed, init_on, init_h):
+    on, off, su, k_off = _unit_case(seed)
+    forced = np.zeros((8, 1), np.int8)
+    forced[6, 0] = 1 if seed % 2 else 0
+    args = (on, off, su, k_off, np.array([7.0]), np.array([2]), np.array([3]), np.array([init_on]),
+            np.array([init_h]), forced)
+    u, value = kernels.units_dp(*args)
+    oracle = _brute_force(on[:, 0], off[:, 0], su[0], 5, 7.0, 2, 3, init_on, init_h, forced[:, 0])
+    assert value[0] == pytest.approx(oracle, abs=1e-9)
+    u_py, value_py = kernels.units_dp.py_func(*args)
+    np.testing.assert_array_equal(u, u_py)
+    assert value_py[0] == pytest.approx(value[0])
+
+
+def test_hour_values_match_a_fine_grid():
+    # a convex 3-point curve with reserve prices and a heating-season minimum: the exact minimum
+    # over P in [100, 300] equals a brute-force search on a 0.01 MW grid
+    curve_mw = np.array([[100.0, 200.0, 300.0]])
+    curve_cost = np.array([[5000.0, 25000.0, 50000.0]])     # 200 then 250 CNY/MWh
+    lam, mu, nu = np.array([180.0, 230.0, 400.0]), np.array([0.0, 30.0, 5.0]), np.array([10.0, 0.0, 0.0])
+    season = np.array([[0.0], [250.0], [150.0]])
+    args = (curve_mw, curve_cost, np.array([3]), np.array([100.0]), np.array([300.0]), np.array([True]),
+            season, 1000.0, lam, mu, nu)
+    on, off, p = kernels.hour_values(*args)
+    grid = np.linspace(100, 300, 20001)
+    for t in range(3):
+        c = np.interp(grid, curve_mw[0], curve_cost[0]) - lam[t] * grid - mu[t] * (300 - grid) - nu[t] * (grid - 100) \
+            + 1000.0 * np.maximum(season[t, 0] - grid, 0)
+        assert on[t, 0] == pytest.approx(c.min(), abs=1e-6)
+        assert off[t, 0] == pytest.approx(1000.0 * season[t, 0])
+    for x, y in zip(kernels.hour_values.py_func(*args), (on, off, p)):
+        np.testing.assert_allclose(x, y)
+
+
+def _ed_inputs(demand, u=None):
+    """Two committed units (a 100-300 MW at 200 then 250 CNY/MWh; b 50-150 MW at 220), one wind
+    farm of 80 MW (curtailment 10 CNY/MWh), no reserves, T = len(demand)."""
+    T = len(demand)
+    u = np.ones((T, 2), np.int8) if u is None else u
+    p_min, p_max = np.array([100.0, 50.0]), np.array([300.0, 150.0])
+    ramp = np.array([1000.0, 1000.0])
+    q0 = np.array([0.0, 0.0])
+    cap, lo, hi = kernels.output_bounds(u, p_min, p_max, p_max, p_max, ramp, ramp, np.array([True, True]), q0,
+                                        np.zeros((T, 2)))
+    seg_mw = np.array([[100.0, 100.0], [100.0, 0.0]])
+    seg_slope = np.array([[200.0, 250.0], [220.0, 0.0]])
+    z = np.zeros(T)
+    return (u, p_min, cap, lo, hi, ramp, ramp, q0, seg_mw, seg_slope, np.array([True, True]),
+            np.full((T, 1), 80.0), np.zeros((T, 1)), np.array([10.0]), np.asarray(demand, float), z, z, z, z)
+
+
+def test_economic_dispatch_by_hand():
+    # 500 MW: wind 80, both minimums 150, then a's 200-CNY segment (100), b's 220 (100), then a's
+    # 250-CNY segment for the last 70 → price 250. 200 MW: wind 80 and the minimums (150) exceed it,
+    # so wind is curtailed by 30 and the price is −10. 800 MW: everything (530) and 270 shed.
+    out = kernels.economic_dispatch(*_ed_inputs([500.0, 200.0, 800.0]))
+    q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_up, st_dn, price = out
+    np.testing.assert_allclose(q, [[170.0, 100.0], [0.0, 0.0], [200.0, 100.0]])
+    np.testing.assert_allclose(ren[:, 0], [80.0, 50.0, 80.0])
+    np.testing.assert_allclose(shed, [0.0, 0.0, 270.0])
+    assert price[0] == 250.0 and price[1] == -10.0
+    for x, y in zip(kernels.economic_dispatch.py_func(*_ed_inputs([500.0, 200.0, 800.0])), out):
+        np.testing.assert_allclose(x, y)
+
+
+def test_output_bounds_respect_ramps_and_shutdown_limit():
+    # on for 4 hours then off: the hour before the stop is capped by the 120 MW shut-down limit and
+    # the hours before it by the 40 MW/h ramp-down: 20 MW above p_min, then 60, 100, 140
+    u = np.array([[1], [1], [1], [1], [0]], np.int8)
+    cap, lo, hi = kernels.output_bounds(u, np.array([100.0]), np.array([300.0]), np.array([300.0]), np.array([120.0]),
+                                        np.array([40.0]), np.array([40.0]), np.array([True]), np.array([140.0]),
+                                        np.zeros((5, 1)))
+    np.testing.assert_allclose(hi[:, 0], [140.0, 100.0, 60.0, 20.0, 0.0])
+    np.testing.assert_allclose(lo[:, 0], [100.0, 60.0, 20.0, 0.0, 0.0])
+
+
+def _write_case(tmp_path, demand, thermal, reserve_up=None, **extra):
+    """A one-load case (demand MW per hour, optional up reserve) in one window; returns the Case."""
+    reserve_up = reserve_up or [0] * len(demand)
+    (tmp_path / "d.csv").write_text("demand,reserve\n" + "\n".join(f"{x},{r}" for x, r in zip(demand, reserve_up)) + "\n")
+    doc = {"version": 1, "name": "hand", "time": {"start": "2025-01-01", "hours": len(demand)},
+           "horizon": {"decided_h": len(demand), "lookahead_h": 0}, "engine": {"mip_gap": 1e-9, "time_limit_s": 30},
+           "thermal": thermal, "loads": [{"name": "load", "profile_mw": "demand"}],
+           "profiles": {"demand": {"file": "d.csv"}, "reserve": {"file": "d.csv"}},
+           "reserves": {"up": {"profile_mw": "reserve"}}}
+    doc.update(extra)
+    (tmp_path / "case.yaml").write_text(yaml.safe_dump(doc))
+    return load_case(tmp_path / "case.yaml")
+
+
+def _both(case):
+    """(arrays, MILP schedule, fast schedule) of the case's single window; both pass the checker."""
+    T = case.system.hours
+    a = compile_window(case, 0, T)
+    m = solve_window(a, engine_options(case.system))
+    f = solve_window_fast(a, {})
+    for s in (m, f):
+        assert check(a, s)[0] == []
+    return a, m, f
+
+
+def test_fast_finds_the_hand_optimum(tmp_path):
+    # the MILP's hand case (tests/test_uc.py): A 0-150 MW at 10; B 50-150 MW, 1100/h at 50 MW then 20,
+    # start 500; C 0-200 MW at 50. Optimum 9200: B runs in hours 1-2 only.
+    thermal = [linear_unit("A", 0, 150, 0, 10, initial={"on": True, "hours": 10, "p_mw": 100}),
+               linear_unit("B", 50, 150, 1100, 20, startup=[{"lag_h": 1, "cost": 500}], startup_ramp_mw_per_h=150,
+                           shutdown_ramp_mw_per_h=150),
+               linear_unit("C", 0, 200, 0, 50)]
+    a, m, f = _both(_write_case(tmp_path, [100, 200, 250, 150], thermal))
+    assert f.objective == pytest.approx(9200, abs=1e-6)
+    assert f.lower_bound <= 9200 + 1e-6
+    np.testing.assert_allclose(f.p_mw, [[100, 0, 0], [150, 50, 0], [150, 100, 0], [150, 0, 0]], atol=1e-6)
+
+
+def _ramp_case(tmp_path):
+    """Slow coal (4 h min up/down, ramps 150 MW/h, hot/cold starts), a second coal unit, a gas
+    peaker, 40 MW of up reserve over 12 hours."""
+    thermal = [linear_unit("coal", 150, 450, 30000, 200, min_up_h=4, min_down_h=4, ramp_up_mw_per_h=150,
+                           ramp_down_mw_per_h=150, startup=[{"lag_h": 4, "cost": 40000}, {"lag_h": 8, "cost": 70000}],
+                           initial={"on": True, "hours": 10, "p_mw": 300}),
+               linear_unit("coal2", 100, 300, 22000, 230, min_up_h=3, min_down_h=3, ramp_up_mw_per_h=100,
+                           ramp_down_mw_per_h=100, startup=[{"lag_h": 3, "cost": 20000}],
+                           initial={"on": False, "hours": 2}),
+               linear_unit("gas", 20, 200, 12000, 450, startup=[{"lag_h": 1, "cost": 3000}])]
+    demand = [300, 350, 520, 640, 600, 420, 300, 280, 450, 610, 560, 330]
+    return _write_case(tmp_path, demand, thermal, reserve_up=[40] * 12)
+
+
+def test_bound_and_cost_bracket_the_milp_optimum(tmp_path):
+    # the fast lower bound lies below the proven MILP optimum and the fast cost above it
+    a, m, f = _both(_ramp_case(tmp_path))
+    optimum = check(a, m)[1].objective
+    assert m.gap < 1e-6
+    assert f.lower_bound <= optimum + 1e-6
+    assert f.objective >= optimum - 1e-6
+    assert f.gap == pytest.approx((f.objective - f.lower_bound) / f.objective)
+
+
+@pytest.mark.xfail(strict=True, reason="known weakness: the MILP starts coal2 an hour early so it can ramp and hold "
+                   "reserve; the fast primal's local search moves one block at a time, keeps a gas peaker instead "
+                   "and ends 10 % above the optimum")
+def test_fast_primal_within_5_percent_on_a_ramp_limited_case(tmp_path):
+    a, m, f = _both(_ramp_case(tmp_path))
+    assert f.objective <= check(a, m)[1].objective * 1.05
+
+
+def test_rolling_fast_run_on_the_teaching_case():
+    # 3 days of configs/small.yaml in 24 + 24 h windows: valid, and the costs are the checker's
+    case = load_case(CONFIGS / "small.yaml")
+    first = case.system.first_hour
+    s = simulate(case, first, 72, engine_options(case.system, name="fast"))
+    a = compile_window(case, first, 72)
+    violations, costs = check(a, s)
+    assert violations == []
+    assert s.objective == pytest.approx(costs.objective, rel=1e-9)
+    assert len(s.windows) == 3 and 0 <= s.gap < 0.1 and np.isnan(s.lower_bound)
+
+
+def test_fast_refuses_what_it_does_not_model(tmp_path, capsys):
+    out = tmp_path / "out"
+    rc = main(["run", "--engine", "fast", "--hours", "24", "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "network" in err and "fast engine" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_fast_with_a_battery_brackets_the_milp_optimum(tmp_path):
+    # the ramp case plus a 100 MW / 300 MWh battery: valid schedule, bound ≤ optimum ≤ fast cost
+    case = _ramp_case(tmp_path)
+    doc = yaml.safe_load((tmp_path / "case.yaml").read_text())
+    doc["storage"] = [{"name": "bat", "technology": "battery", "discharge_mw": 100, "energy_mwh": 300,
+                       "soc_initial": 0.5, "degradation_cost_per_mwh": 5}]
+    (tmp_path / "case.yaml").write_text(yaml.safe_dump(doc))
+    a, m, f = _both(load_case(tmp_path / "case.yaml"))
+    optimum = check(a, m)[1].objective
+    assert f.lower_bound <= optimum + 1e-6 <= f.objective + 2e-6
+    assert f.soc_mwh[-1, 0] >= 150 - 1e-6           # back to its initial energy by the window's end
+
+
+def test_npsim_run_engine_fast_writes_bound_and_gap(tmp_path, capsys):
+    out = tmp_path / "out"
+    rc = main(["run", "--engine", "fast", "--overlay", str(CONFIGS / "variants" / "fast.yaml"), "--hours", "24",
+               "--out", str(out), "--quiet"])
+    assert rc == 0, capsys.readouterr().err
+    summary = yaml.safe_load((out / "summary.json").read_text())
+    assert summary["violations"] == 0 and summary["engine"] == "fast"
+    assert 0 <= summary["gap"] < 0.2 and summary["lower_bound"] is None   # 24 h of a 36 h window: no bound

@@ -1,0 +1,171 @@
+"""storage.kernels.storage_window: py_func parity, oracles against the station's LP relaxation and MILP
+solved with highspy, and hand cases."""
+from types import SimpleNamespace
+
+import highspy
+import numpy as np
+import pytest
+
+from storage.kernels import station_window, storage_window
+
+BATTERY = dict(soc0=400.0, L=100.0, U=900.0, F=400.0, Pc=500.0, Pd=500.0, ec=0.92, ed=0.92, keep=1.0, dc=100.0,
+               n=1, fixed=False, share=0.0, reserve=True)
+PUMPED = dict(soc0=3600.0, L=360.0, U=7200.0, F=3600.0, Pc=1200.0, Pd=1200.0, ec=0.866, ed=0.866, keep=1.0, dc=0.0,
+              n=4, fixed=True, share=0.0, reserve=True)
+
+
+def kernel_args(c, price, mu_u, mu_d, n_levels):
+    return (price, mu_u, mu_d, c["soc0"], c["L"], c["U"], c["F"], c["Pc"], c["Pd"], c["ec"], c["ed"], c["keep"],
+            c["dc"], c["n"], c["fixed"], c["share"], c["reserve"], n_levels)
+
+
+def oracle(c, price, mu_u, mu_d, integer):
+    """Optimum of the station's rows as in storage.formulation (pump/gen units, pump + gen <= units):
+    integer=False: their LP relaxation; integer=True: the MILP with, in addition, one mode per hour
+    (a binary z: pump <= n·z, gen <= n·(1 - z)), the exclusive model the kernel schedules."""
+    T, V = len(price), 8                                    # ch, dis, soc, r_up, r_dn, pump, gen, z per hour
+    lb, ub, cost = np.zeros(T * V), np.zeros(T * V), np.zeros(T * V)
+    rows, lo, hi = [], [], []
+
+    def row(terms, low, high):
+        rows.append(terms)
+        lo.append(low)
+        hi.append(high)
+
+    n, u_ch, u_dis = c["n"], c["Pc"] / c["n"], c["Pd"] / c["n"]
+    for t in range(T):
+        ch, dis, soc, ru, rd, pump, gen, z = range(t * V, t * V + V)
+        ub[[ch, dis, soc, pump, gen, z]] = c["Pc"], c["Pd"], c["U"], n, n, 1.0
+        lb[soc] = min(max(c["F"], c["L"]), c["U"]) if t == T - 1 else c["L"]
+        ub[[ru, rd]] = np.inf if c["reserve"] else 0.0
+        cost[[ch, dis, ru, rd]] = -price[t], price[t] - c["dc"], mu_u[t], mu_d[t]
+        rhs = c["keep"] * c["soc0"] if t == 0 else 0.0
+        terms = [(soc, 1.0), (ch, -c["ec"]), (dis, 1.0 / c["ed"])] + ([(soc - V, -c["keep"])] if t else [])
+        row(terms, rhs, rhs)
+        row([(ch, 1.0), (pump, -u_ch)], 0.0 if c["fixed"] else -np.inf, 0.0)
+        if c["share"] > 0:
+            row([(ch, 1.0), (pump, -c["share"] * u_ch)], 0.0, np.inf)
+        row([(dis, 1.0), (gen, -u_dis)], -np.inf, 0.0)
+        row([(pump, 1.0), (gen, 1.0)], -np.inf, n)
+        row([(ru, 1.0), (dis, 1.0), (ch, -1.0)], -np.inf, c["Pd"])
+        row([(ru, 1.0), (soc, -c["ed"])], -np.inf, -c["ed"] * c["L"])
+        row([(rd, 1.0), (ch, 1.0), (dis, -1.0)], -np.inf, c["Pc"])
+        row([(rd, 1.0), (soc, 1.0 / c["ec"])], -np.inf, c["U"] / c["ec"])
+        if integer:
+            row([(pump, 1.0), (z, -n)], -np.inf, 0.0)
+            row([(gen, 1.0), (z, n)], -np.inf, n)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", 1e-9)
+    h.addVars(T * V, lb, ub)
+    h.changeColsCost(T * V, np.arange(T * V, dtype=np.int32), cost)
+    starts = np.cumsum([0] + [len(r) for r in rows[:-1]]).astype(np.int32)
+    idx = np.array([j for r in rows for j, _ in r], np.int32)
+    val = np.array([v for r in rows for _, v in r], float)
+    h.addRows(len(rows), np.array(lo, float), np.array(hi, float), idx.size, starts, idx, val)
+    if integer:
+        cols = np.array([t * V + j for t in range(T) for j in (5, 6, 7)], np.int32)
+        h.changeColsIntegrality(cols.size, cols, np.full(cols.size, highspy.HighsVarType.kInteger.value, np.uint8))
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return h.getObjectiveValue()
+
+
+def assert_schedule(c, price, mu_u, mu_d, out):
+    """Every rule of the model, checked on the returned arrays."""
+    bound, profit, ch, dis, soc, r_up, r_dn, pump, gen, feasible = out
+    tol = 1e-6
+    assert feasible and profit <= bound + 1e-9
+    prev = np.concatenate([[c["soc0"]], soc[:-1]])
+    assert np.abs(soc - (c["keep"] * prev + c["ec"] * ch - dis / c["ed"])).max() <= 1e-9
+    F = min(max(c["F"], c["L"]), c["U"])
+    assert (soc >= c["L"] - tol).all() and (soc <= c["U"] + tol).all() and soc[-1] >= F - tol
+    assert (ch >= 0).all() and (dis >= 0).all() and (ch <= c["Pc"] + tol).all() and (dis <= c["Pd"] + tol).all()
+    assert (np.minimum(ch, dis) == 0).all() and ((pump == 0) | (gen == 0)).all()
+    u_ch, u_dis = c["Pc"] / c["n"], c["Pd"] / c["n"]
+    assert ((pump >= 0) & (pump <= c["n"]) & (gen >= 0) & (gen <= c["n"])).all()
+    assert (ch <= pump * u_ch + tol).all() and (dis <= gen * u_dis + tol).all()
+    assert (ch >= c["share"] * u_ch * pump - tol).all()
+    if c["fixed"]:
+        assert np.abs(ch - pump * u_ch).max() <= tol
+    assert (r_up >= 0).all() and (r_dn >= 0).all()
+    assert (r_up <= c["Pd"] - dis + ch + tol).all() and (r_up <= c["ed"] * (soc - c["L"]) + tol).all()
+    assert (r_dn <= c["Pc"] - ch + dis + tol).all() and (r_dn <= (c["U"] - soc) / c["ec"] + tol).all()
+    if not c["reserve"]:
+        assert (r_up == 0).all() and (r_dn == 0).all()
+    again = (price * (dis - ch) - c["dc"] * dis + mu_u * r_up + mu_d * r_dn).sum()
+    assert again == pytest.approx(profit, rel=1e-12, abs=1e-9)
+
+
+def random_inputs(rng, T, reserves=True):
+    price = rng.uniform(-50, 600, T)
+    mu_u = rng.uniform(0, 80, T) * (rng.random(T) < 0.5) if reserves else np.zeros(T)
+    mu_d = rng.uniform(0, 40, T) * (rng.random(T) < 0.5) if reserves else np.zeros(T)
+    return price, mu_u, mu_d
+
+
+def test_py_func_parity():
+    rng = np.random.default_rng(1)
+    for c in (BATTERY, dict(PUMPED, keep=0.999), dict(PUMPED, fixed=False, share=0.6)):
+        price, mu_u, mu_d = random_inputs(rng, 8)
+        args = kernel_args(c, price, mu_u, mu_d, 12)
+        fast, slow = storage_window(*args), storage_window.py_func(*args)
+        for a, b in zip(fast, slow):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("case, n_levels, within", [(BATTERY, 48, 0.03), (PUMPED, 48, 0.03)])
+def test_oracle(case, n_levels, within):
+    """LP relaxation <= bound; schedule <= MILP optimum and within `within` of it; schedule valid."""
+    rng = np.random.default_rng(7)
+    for trial in range(6):
+        price, mu_u, mu_d = random_inputs(rng, 24, reserves=trial % 2 == 1)
+        out = storage_window(*kernel_args(case, price, mu_u, mu_d, n_levels))
+        lp, milp = oracle(case, price, mu_u, mu_d, False), oracle(case, price, mu_u, mu_d, True)
+        bound, profit = out[0], out[1]
+        assert lp <= bound + 1e-6 * max(1.0, abs(lp))
+        assert profit <= milp + 1e-6 * max(1.0, abs(milp))
+        assert profit >= milp - within * abs(milp)
+        assert_schedule(case, price, mu_u, mu_d, out)
+        if trial % 2 == 0:                       # no reserve multipliers: the bound is the LP optimum
+            assert bound == pytest.approx(max(lp, profit), rel=1e-9, abs=1e-6)
+
+
+def test_hand_case():
+    c = dict(soc0=0.0, L=0.0, U=1.0, F=0.0, Pc=1.0, Pd=1.0, ec=1.0, ed=1.0, keep=1.0, dc=0.0, n=1, fixed=False,
+             share=0.0, reserve=False)
+    z = np.zeros(2)
+    out = storage_window(*kernel_args(c, np.array([10.0, 100.0]), z, z, 11))
+    bound, profit, ch, dis, soc = out[:5]
+    assert profit == 90.0 and bound == 90.0 and out[-1]
+    np.testing.assert_array_equal(ch, [1.0, 0.0])
+    np.testing.assert_array_equal(dis, [0.0, 1.0])
+    np.testing.assert_array_equal(soc, [1.0, 0.0])
+
+
+def test_self_discharge():
+    c = dict(BATTERY, keep=0.99)
+    rng = np.random.default_rng(3)
+    price, mu_u, mu_d = random_inputs(rng, 24)
+    out = storage_window(*kernel_args(c, price, mu_u, mu_d, 48))
+    assert_schedule(c, price, mu_u, mu_d, out)
+    assert out[1] > 0 and out[0] >= oracle(c, price, mu_u, mu_d, False) - 1e-6
+
+
+def test_unreachable_final_and_wrapper():
+    st = SimpleNamespace(charge_mw=np.array([100.0]), discharge_mw=np.array([100.0]), energy_mwh=np.array([400.0]),
+                         eta_charge=np.array([0.9]), eta_discharge=np.array([0.9]), soc_min_mwh=np.array([40.0]),
+                         soc_max_mwh=np.array([400.0]), soc_final_mwh=np.array([400.0]),
+                         self_discharge_per_h=np.array([0.0]), degradation_cost_per_mwh=np.array([0.0]),
+                         units=np.array([1]), fixed_speed=np.array([False]), pump_min_share=np.array([0.0]),
+                         reserve_eligible=np.array([True]))
+    price = [50.0, 60.0, 70.0]
+    out = station_window(st, 0, price, [0.0] * 3, [0.0] * 3, 40.0)
+    assert not out.feasible and out.bound == np.inf
+    np.testing.assert_allclose(out.ch, 100.0)            # ends as high as it can: 40 + 3·90 MWh
+    assert out.soc[-1] == pytest.approx(310.0)
+    with pytest.raises(ValueError):
+        station_window(st, 0, price, [0.0] * 2, [0.0] * 3, 40.0)
+    with pytest.raises(ValueError):
+        station_window(st, 0, price, [-1.0] * 3, [0.0] * 3, 40.0)
