@@ -56,6 +56,7 @@ def oracle(c, price, mu_u, mu_d, integer):
             row([(gen, 1.0), (z, n)], -np.inf, n)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)       # one HiGHS scheduler per process: the engine uses 1 thread
     h.setOptionValue("mip_rel_gap", 1e-9)
     h.addVars(T * V, lb, ub)
     h.changeColsCost(T * V, np.arange(T * V, dtype=np.int32), cost)
