@@ -138,27 +138,30 @@ def plot_compare(path, rows, hours: int, currency: str = "", title: str = ""):
     names = [r["option"] for r in rows]
     x = list(range(len(rows)))
     colors = ["#888888"] + ["#2166ac"] * (len(rows) - 1)
+    many = len(rows) > 5           # many options: wider panels, value labels upright along the bars
+    text = {"fontsize": 8, "rotation": 90} if many else {"fontsize": 9}
     with matplotlib.rc_context(FONT):
-        fig = _figure((4.2 * 3, 3.6 * 3))
+        fig = _figure((max(4.2, 0.55 * len(rows)) * 3, (4.2 if many else 3.6) * 3))
         axes = fig.subplots(3, 3).ravel()
         ax = axes[0]
         costs = [r["total_cost"] for r in rows]
         ax.bar(x, costs, color=colors)
         for xi, r in zip(x, rows):
             label = "base" if xi == 0 else f"Δ {r['delta_cost_vs_base']:+,.0f}"
-            ax.text(xi, r["total_cost"], label, ha="center", va="bottom", fontsize=9)
+            ax.text(xi, r["total_cost"], label, ha="center", va="bottom", **text)
         ax.set_title(f"operating cost and Δ vs base{' (' + currency + ')' if currency else ''}")
-        ax.set_ylim(0, max(costs + [1e-9]) * 1.15)
+        ax.set_ylim(0, max(costs + [1e-9]) * (1.45 if many else 1.15))
         for ax, (key, name, unit) in zip(axes[1:], PANELS):
             vals = [float(r[key]) for r in rows]
             ax.bar(x, vals, color=colors)
             for xi, v in zip(x, vals):
-                ax.text(xi, v, _fmt_num(v), ha="center", va="bottom", fontsize=9)
+                ax.text(xi, v, _fmt_num(v), ha="center", va="bottom" if v >= 0 else "top", **text)
             ax.set_title(f"{name} ({unit.replace('currency', currency or 'currency')})")
             lo, hi = min(vals + [0.0]), max(vals + [0.0])
-            ax.set_ylim(lo * 1.15, hi * 1.15 or (1.0 if lo == 0 else 0.0))
+            pad = (0.45 if many else 0.15) * ((hi - lo) or 1.0)     # room for the value labels
+            ax.set_ylim(lo - pad if lo < 0 else 0.0, hi + pad if hi > 0 or lo == 0 else 0.0)
         for ax in axes:
-            ax.set_xticks(x, names, rotation=20, ha="right")
+            ax.set_xticks(x, names, rotation=35 if many else 20, ha="right")
             ax.grid(axis="y", color="#dddddd", linewidth=0.7)
             ax.set_axisbelow(True)
         fig.suptitle(f"{title + ': ' if title else ''}options against the base over {hours} h "

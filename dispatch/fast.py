@@ -36,7 +36,7 @@ from dispatch.results import Schedule
 from dispatch.uc import solve_window
 from storage.kernels import station_window
 
-ITERATIONS = 100          # subgradient iterations per window
+ITERATIONS = 100          # most subgradient iterations per window (engine.iterations)
 STORAGE_LEVELS = 60       # SoC grid of the storage DP
 POLISH_ROUNDS = 3         # HiGHS polish ↔ commitment search under the polished storage schedule
 
@@ -306,8 +306,10 @@ def hourly_objective(a, s) -> np.ndarray:
 
 
 def solve_window_fast(a, opts: dict) -> Schedule:
-    """One window with the fast engine (see the module docstring). opts: `iterations` (default
-    ITERATIONS). Returns a Schedule of all a.T hours with lower_bound and gap."""
+    """One window with the fast engine (see the module docstring). opts: `iterations` (most
+    subgradient iterations, default ITERATIONS), `polish` ("storage" (default), "lp" or "none"),
+    `time_limit_s` (of each polish solve). Returns a Schedule of all a.T hours with lower_bound
+    and gap."""
     t0 = time.perf_counter()
     w = _Window(a)
     lam = np.clip(_merit_price(a, w.unit_avg), w.lam_lo, w.lam_hi)
@@ -315,17 +317,21 @@ def solve_window_fast(a, opts: dict) -> Schedule:
     nu = np.zeros(a.T)
     best_L, best_u, best_lam = -np.inf, None, lam
     best_s, best_c = None, None
-    theta, stall = 1.0, 0
+    theta, stall, last_gain = 1.0, 0, 0
     iters = int(opts.get("iterations", ITERATIONS))
     for k in range(iters):
         L, (g_lam, g_mu, g_nu), u = _dual(w, lam, mu, nu)
         if L > best_L + 1e-9 * abs(best_L if np.isfinite(best_L) else 1.0):
+            if L > best_L + 1e-5 * abs(L):
+                last_gain = k
             best_L, best_u, best_lam, best_regret, stall = L, u, lam.copy(), w.regret, 0
         else:
             stall += 1
             if stall >= 4:
                 theta, stall = theta / 2, 0
-        if k in (0, iters // 2, iters - 1):
+        if k - last_gain >= 12:      # the bound has not risen by 0.001 % for 12 iterations
+            break
+        if k in (0, iters // 2):
             s, c = _primal(w, u, w.regret, price=lam)
             if best_c is None or c.objective < best_c.objective:
                 best_s, best_c = s, c
@@ -346,7 +352,7 @@ def solve_window_fast(a, opts: dict) -> Schedule:
             best_s, best_c = s, c
     polish_s, polished = 0.0, False
     mode = opts.get("polish", "storage")
-    if mode:
+    if mode != "none":
         # the commitment kept, storage and dispatch re-optimised exactly; then the commitment
         # searched again under the polished storage schedule and polished once more
         t1 = time.perf_counter()

@@ -356,7 +356,10 @@ def economic_dispatch(u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, seg_s
     low = np.zeros(G)
     top = np.zeros(G)
     nb = G * K + R
-    slope = np.empty(nb)
+    slope = np.empty(nb)          # merit order of all blocks (off units' blocks have no room)
+    for i in range(nb):
+        slope[i] = seg_slope[i // K, i % K] if i < G * K else -curt_cost[i - G * K]
+    idx = np.argsort(slope)
     for t in range(T):
         base = 0.0
         for g in range(G):
@@ -380,13 +383,6 @@ def economic_dispatch(u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, seg_s
             over[t] = -rest
             rest = 0.0
         # merit order: renewables at −curtailment cost, then segments (blocks indexed g·K + k)
-        for i in range(nb):
-            if i < G * K:
-                g = i // K
-                slope[i] = seg_slope[g, i % K] if u[t, g] else BIG
-            else:
-                slope[i] = -curt_cost[i - G * K]
-        idx = np.argsort(slope)
         for ii in range(nb):
             if rest <= 0.0:
                 break

@@ -21,7 +21,7 @@ Contents (all self-contained, so `npsim check OUTDIR` needs nothing else):
   storage.csv, storage_*.csv              per station: cycles, energy, revenue; (T, N) charge_mw,
                                           discharge_mw, soc_mwh, reserve_up_mw, reserve_down_mw,
                                           pump_units, gen_units
-  windows.csv             per optimisation window: status, gap, bound, times
+  windows.csv             per optimisation window: status, gap, bound, times (fast engine: iterations, dual and polish times)
   dispatch_busiest_week.png, dispatch_most_curtailed_week.png   stack by technology + price (dispatch.plots)
   energy_by_technology.png  energy per technology over the run, curtailment hatched on renewables
   curtailment_heatmap.png   curtailed MWh by hour of day × day (runs of 14 days or more only)
@@ -193,7 +193,8 @@ def _maybe_parquet(folder, tables, times):
 
 def _write_windows(path, windows):
     keys = ["first_hour", "hours", "status", "objective", "bound", "gap", "build_s", "solve_s", "price_s",
-            "n_cols", "n_rows", "lazy_rounds_used", "lines_monitored"]
+            "n_cols", "n_rows", "lazy_rounds_used", "lines_monitored", "iterations", "dual_s", "polish_s", "polished",
+            "time_s"]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(keys)

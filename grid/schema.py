@@ -281,6 +281,11 @@ CASE = {
         "time_limit_s": F("solver time limit per window", "s", 120.0, 0.0, lo_open=True),
         "threads": I("solver threads", "", 1, 1, 256),
         "prices": B("re-solve the LP with commitment fixed to get hourly prices", True),
+        "iterations": I("fast engine: most subgradient iterations per window (it stops earlier once the "
+                        "bound stalls)", "", 100, 1, 100000),
+        "polish": E("fast engine: re-optimise each window's dispatch with HiGHS, commitment fixed — storage "
+                    "unit counts free (a small MIP), fixed (an LP), or no polish (numba only)",
+                    ("storage", "lp", "none"), "storage"),
     }, {}),
     "penalties": M("slack penalties", {
         "voll_per_mwh": F("value of lost load (shedding)", "currency/MWh", 8000.0, 0.0),
