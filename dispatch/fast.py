@@ -14,10 +14,15 @@ window of `SystemArrays`:
    shortfall penalty] keep the slack terms at 0). Multipliers start from a merit-order price and
    follow a subgradient method with Polyak steps towards the best primal cost found.
 2. **Primal** — the commitment of the DP at the best multipliers, repaired (`kernels.repair`:
-   cheapest units added as whole min-up blocks until every hour's reachable output covers demand
-   plus up reserve), then dispatched (`kernels.economic_dispatch`) with storage scheduled as a
-   price taker at the dispatch's own marginal prices (two rounds, the cheaper kept).
-3. The schedule's costs are the checker's (dispatch/check.py); `lower_bound` is the best L and
+   the unit block with the least regret added until every hour's reachable output covers demand
+   plus up reserve), improved by local search (`kernels.decommit`: blocks removed, shortened or
+   lengthened by 1-3 hours while the cost falls) and dispatched (`kernels.economic_dispatch`:
+   hourly merit order in ramp bands with a ramp look-ahead), storage scheduled as a price taker
+   (`storage.kernels`) at the multipliers, then at the dispatch's own marginal prices.
+3. **Polish** (opts `polish`): HiGHS re-optimises storage and dispatch with the commitment fixed
+   ("storage": storage unit counts free, "lp": fixed, "none": skipped); the commitment search then
+   runs again under the polished storage schedule, up to POLISH_ROUNDS times while the cost falls.
+4. The schedule's costs are the checker's (dispatch/check.py); `lower_bound` is the best L and
    `gap` = (objective − lower_bound) / objective.
 
 Supported: thermal units with convex cost curves, start-up categories, min up/down, ramps with
@@ -36,8 +41,10 @@ from dispatch.results import Schedule
 from dispatch.uc import solve_window
 from storage.kernels import station_window
 
-ITERATIONS = 100          # most subgradient iterations per window (engine.iterations)
+ITERATIONS = 300          # most subgradient iterations per window (engine.iterations)
 STORAGE_LEVELS = 60       # SoC grid of the storage DP
+STALL = 10                # iterations without a better bound before the step factor halves
+PATIENCE = 30             # iterations without a 0.001 % better bound before the dual stops
 POLISH_ROUNDS = 3         # HiGHS polish ↔ commitment search under the polished storage schedule
 
 
@@ -230,9 +237,8 @@ def _primal(w, u0, regret, price=None, stations=None):
                             w.init_h, w.q0, a.season_min_mw, *market, a.curve_mw, a.curve_cost_per_h, a.n_points,
                             w.su_by_off, w.k_off, a.shutdown_cost, a.voll, a.overgen_cost, a.reserve_short_cost,
                             a.must_run_short_cost)
-    cap, lo, hi = kernels.output_bounds(u, *bounds, a.initial.on, w.q0, a.season_min_mw)
-    q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_r_up, st_r_dn, mprice = kernels.economic_dispatch(
-        u, a.p_min_mw, cap, lo, hi, a.ramp_up_mw_per_h, a.ramp_down_mw_per_h, w.q0, *market)
+    _, out = kernels.dispatch_lifted(u, *bounds, a.initial.on, w.q0, a.season_min_mw, *market, kernels.LIFT_ROUNDS)
+    q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_r_up, st_r_dn, mprice = out
     mprice = np.where(shed > 1e-9, a.voll, np.where(over > 1e-9, -a.overgen_cost, mprice))
     s = _schedule(w, u, q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_res, ups, dns, st_r_up, st_r_dn, mprice)
     return s, recompute_costs(a, s)
@@ -317,7 +323,7 @@ def solve_window_fast(a, opts: dict) -> Schedule:
     nu = np.zeros(a.T)
     best_L, best_u, best_lam = -np.inf, None, lam
     best_s, best_c = None, None
-    theta, stall, last_gain = 1.0, 0, 0
+    theta, stall, last_gain = 2.0, 0, 0
     iters = int(opts.get("iterations", ITERATIONS))
     for k in range(iters):
         L, (g_lam, g_mu, g_nu), u = _dual(w, lam, mu, nu)
@@ -327,9 +333,9 @@ def solve_window_fast(a, opts: dict) -> Schedule:
             best_L, best_u, best_lam, best_regret, stall = L, u, lam.copy(), w.regret, 0
         else:
             stall += 1
-            if stall >= 4:
+            if stall >= STALL:
                 theta, stall = theta / 2, 0
-        if k - last_gain >= 12:      # the bound has not risen by 0.001 % for 12 iterations
+        if k - last_gain >= PATIENCE:   # the bound has not risen by 0.001 % for PATIENCE iterations
             break
         if k in (0, iters // 2):
             s, c = _primal(w, u, w.regret, price=lam)

@@ -12,6 +12,7 @@ import grid.jit  # noqa: F401  (numba cache folder fallback, before numba compil
 from numba import njit
 
 BIG = 1e30
+LIFT_ROUNDS = 10    # re-dispatches of `dispatch_lifted`
 
 
 @njit(cache=True)
@@ -334,9 +335,10 @@ def economic_dispatch(u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, seg_s
     st_r_up = np.zeros(T)
     st_r_dn = np.zeros(T)
     price = np.zeros(T)
-    # look-ahead: the least total output above p_min each hour must have so that later hours can
-    # still ramp up to their demand (all renewables used): backward over the committed units'
-    # ramp-up room (units starting in t+1 add their whole band instead)
+    # look-ahead: the least total output above p_min each hour must have so that the next hour
+    # can still ramp to its own least output plus the up reserve its ramps must leave room for
+    # (all renewables used; backward over the committed units' ramp-up room — units starting in
+    # t+1 add their whole band instead)
     ahead = np.zeros(T)
     for t in range(T - 1, -1, -1):
         need = demand[t]
@@ -349,9 +351,13 @@ def economic_dispatch(u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, seg_s
             room = 0.0
             for g in range(G):
                 if u[t + 1, g]:
-                    room += ramp_up[g] if u[t, g] else hi[t + 1, g]
-            need = max(need, ahead[t + 1] - room)
-        ahead[t] = need
+                    room += min(ramp_up[g], hi[t + 1, g] - lo[t, g]) if u[t, g] else hi[t + 1, g]
+            need = max(need, ahead[t + 1] + max(res_up[t + 1] - st_up[t + 1], 0.0) - room)
+        top_t = 0.0
+        for g in range(G):
+            if u[t, g]:
+                top_t += hi[t, g]
+        ahead[t] = min(need, top_t)          # no more than the committed units can reach
     prev = q0.copy()
     low = np.zeros(G)
     top = np.zeros(G)
@@ -485,14 +491,60 @@ def window_cost(u, q, ren, shed, over, short_up, short_dn, p_min, curve_mw, curv
 
 
 @njit(cache=True)
+def dispatch_lifted(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, season_min, seg_mw, seg_slope,
+                    reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn, rounds):
+    """`output_bounds` + `economic_dispatch`, repeated: where an hour ends short (shed or up
+    reserve), the units that could not ramp to it are lifted in the hour before (a floor on their
+    output, carried back by the ramp bands) and the window is dispatched again, up to `rounds`
+    times. The hourly merit order cannot see that a ramp-limited unit must climb early; the floors
+    tell it. Returns cap (T, G) and the `economic_dispatch` results."""
+    T, G = u.shape
+    floor = season_min.copy()
+    cap, lo, hi = output_bounds(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, floor)
+    out = economic_dispatch(u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, seg_slope, reserve_ok, avail,
+                            min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn)
+    for _ in range(rounds):
+        q, shed, short_up = out[0], out[4], out[6]
+        lifted = False
+        for t in range(1, T):
+            deficit = shed[t] + short_up[t]
+            if deficit <= 1e-6:
+                continue
+            for g in range(G):
+                if deficit <= 1e-6:
+                    break
+                if u[t, g] == 0 or u[t - 1, g] == 0:
+                    continue
+                # what a unit can reach at t is min(cap, q(t−1) + ramp): only ramp-bound units
+                # gain from more output in t − 1 (reserve needs eligible ones)
+                room = cap[t, g] - q[t - 1, g] - ramp_up[g]
+                if room <= 1e-6 or (shed[t] <= 1e-6 and not reserve_ok[g]):
+                    continue
+                up = min(room, deficit, hi[t - 1, g] - q[t - 1, g])
+                if up > 1e-6:
+                    floor[t - 1, g] = max(floor[t - 1, g], p_min[g] + q[t - 1, g] + up)
+                    deficit -= up
+                    lifted = True
+        if not lifted:
+            break
+        cap, lo, hi = output_bounds(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, floor)
+        new = economic_dispatch(u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, seg_slope, reserve_ok, avail,
+                                min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn)
+        if new[4].sum() + new[6].sum() >= out[4].sum() + out[6].sum() - 1e-6:
+            break
+        out = new
+    return cap, out
+
+
+@njit(cache=True)
 def evaluate(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw, seg_slope,
              reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw, curve_cost,
              n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost):
-    """Dispatch commitment u (`output_bounds` + `economic_dispatch`) and price it (`window_cost`)."""
-    cap, lo, hi = output_bounds(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, season_min)
-    q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_r_up, st_r_dn, price = economic_dispatch(
-        u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost,
-        demand, res_up, res_dn, st_up, st_dn)
+    """Dispatch commitment u (`dispatch_lifted`) and price it (`window_cost`)."""
+    cap, out = dispatch_lifted(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, season_min, seg_mw,
+                               seg_slope, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn,
+                               LIFT_ROUNDS)
+    q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_r_up, st_r_dn, price = out
     return window_cost(u, q, ren, shed, over, s_up, s_dn, p_min, curve_mw, curve_cost, n_points, su_by_off, k_off,
                        sd_cost, init_on, init_h, avail, curt_cost, season_min, voll, over_cost, short_cost,
                        heat_short_cost)
@@ -533,7 +585,8 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
              st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost,
              heat_short_cost):
     """Local search on a commitment: for each unit (`order`) and each of its on blocks, try the
-    unit off over the whole block, the block starting or stopping 1-3 hours earlier or later; keep
+    unit off over the whole block, the block starting or stopping 1-3 hours earlier or later, or
+    running on through the break to its next block (one start less); keep
     a move whenever it keeps min up/down and forced hours (`column_ok`) and lowers `evaluate`. Two
     passes. Returns (u (T, G) int8, cost)."""
     T, G = u.shape
@@ -556,10 +609,17 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                 while t < T and u[t, g] == 1:
                     t += 1
                 e = t - 1                                   # on block [s, e]
-                for c in range(13):
+                for c in range(14):
                     for k in range(T):
                         col[k] = u[k, g]
-                    if c == 0:
+                    if c == 13:                             # stay on until the next block
+                        n = e + 1
+                        while n < T and u[n, g] == 0:
+                            n += 1
+                        if n >= T:
+                            continue
+                        col[e + 1:n] = 1
+                    elif c == 0:
                         col[s:e + 1] = 0
                     elif c <= 3:                            # start c hours later
                         col[s:min(s + c, e + 1)] = 0
