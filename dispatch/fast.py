@@ -45,6 +45,7 @@ ITERATIONS = 300          # most subgradient iterations per window (engine.itera
 STORAGE_LEVELS = 60       # SoC grid of the storage DP
 STALL = 10                # iterations without a better bound before the step factor halves
 PATIENCE = 30             # iterations without a 0.001 % better bound before the dual stops
+SEARCH_PASSES = 2         # most passes of the commitment local search (kernels.decommit)
 POLISH_ROUNDS = 3         # HiGHS polish ↔ commitment search under the polished storage schedule
 
 
@@ -236,7 +237,7 @@ def _primal(w, u0, regret, price=None, stations=None):
     u, _ = kernels.decommit(u, w.forced, w.order[::-1].copy(), a.min_up_h, a.min_down_h, *bounds, a.initial.on,
                             w.init_h, w.q0, a.season_min_mw, *market, a.curve_mw, a.curve_cost_per_h, a.n_points,
                             w.su_by_off, w.k_off, a.shutdown_cost, a.voll, a.overgen_cost, a.reserve_short_cost,
-                            a.must_run_short_cost)
+                            a.must_run_short_cost, SEARCH_PASSES)
     _, out = kernels.dispatch_lifted(u, *bounds, a.initial.on, w.q0, a.season_min_mw, *market, kernels.LIFT_ROUNDS)
     q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_r_up, st_r_dn, mprice = out
     mprice = np.where(shed > 1e-9, a.voll, np.where(over > 1e-9, -a.overgen_cost, mprice))
@@ -248,7 +249,7 @@ def _polish(a, s, mode, time_limit_s):
     """Schedule s re-optimised by HiGHS with its commitment fixed: mode "lp" also fixes the storage
     unit counts (an LP), "storage" leaves them free (a small MIP). Returns (Schedule, costs)."""
     fix = {"u": s.commit}
-    if mode != "storage":
+    if mode != "storage" and a.storage.N:
         fix.update(st_pump=s.pump_units, st_gen=s.gen_units)
     pol = solve_window(a, {"mip_gap": 1e-4, "time_limit_s": time_limit_s, "threads": 1, "prices": True, "fix": fix})
     return pol, recompute_costs(a, pol)
@@ -327,6 +328,10 @@ def solve_window_fast(a, opts: dict) -> Schedule:
     iters = int(opts.get("iterations", ITERATIONS))
     for k in range(iters):
         L, (g_lam, g_mu, g_nu), u = _dual(w, lam, mu, nu)
+        if not np.isfinite(L):          # a storage window with no feasible schedule: no bound
+            s, c = _primal(w, u, w.regret, price=lam)
+            best_s, best_c, best_u, best_regret = s, c, u, w.regret
+            break
         if L > best_L + 1e-9 * abs(best_L if np.isfinite(best_L) else 1.0):
             if L > best_L + 1e-5 * abs(L):
                 last_gain = k
@@ -352,7 +357,8 @@ def solve_window_fast(a, opts: dict) -> Schedule:
         mu = np.clip(mu + step * g_mu, 0.0, w.mu_hi)
         nu = np.clip(nu + step * g_nu, 0.0, w.mu_hi)
     dual_s = time.perf_counter() - t0
-    for u, price in ((best_u, best_lam), (best_s.commit, best_s.price)):
+    candidates = [(best_u, best_lam), (best_s.commit, best_s.price)]
+    for u, price in candidates:
         s, c = _primal(w, u, best_regret, price=np.clip(price, w.lam_lo, w.lam_hi))
         if c.objective < best_c.objective:
             best_s, best_c = s, c
@@ -380,7 +386,7 @@ def solve_window_fast(a, opts: dict) -> Schedule:
     s.objective = best_c.objective
     s.objective_by_hour = hourly_objective(a, s)
     s.lower_bound = best_L
-    s.gap = max(0.0, (s.objective - best_L) / max(abs(s.objective), 1e-9))
+    s.gap = max(0.0, (s.objective - best_L) / max(abs(s.objective), 1e-9)) if np.isfinite(best_L) else np.nan
     s.windows = [{"first_hour": a.first_hour, "hours": a.T, "status": "fast", "objective": s.objective,
                   "bound": best_L, "gap": s.gap, "iterations": k + 1, "dual_s": dual_s,
                   "polish_s": polish_s, "polished": polished,

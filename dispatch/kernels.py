@@ -583,12 +583,13 @@ def column_ok(col, up_h, down_h, init_on, init_h, forced):
 def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
              season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up,
              st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost,
-             heat_short_cost):
+             heat_short_cost, passes):
     """Local search on a commitment: for each unit (`order`) and each of its on blocks, try the
     unit off over the whole block, the block starting or stopping 1-3 hours earlier or later, or
     running on through the break to its next block (one start less); keep
-    a move whenever it keeps min up/down and forced hours (`column_ok`) and lowers `evaluate`. Two
-    passes. Returns (u (T, G) int8, cost)."""
+    a move whenever it keeps min up/down and forced hours (`column_ok`) and lowers `evaluate`;
+    at most `passes` passes over the units, fewer once a pass finds nothing. Returns (u (T, G)
+    int8, cost)."""
     T, G = u.shape
     u = u.copy()
     best = evaluate(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw,
@@ -597,7 +598,8 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                     heat_short_cost)
     trial = u.copy()
     col = np.empty(T, np.int8)
-    for _ in range(2):
+    for _ in range(passes):
+        start_best = best
         for i in range(G):
             g = order[i]
             t = 0
@@ -651,4 +653,6 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                 t = e + 1
                 while t < T and u[t, g] == 1:   # the block may have grown: continue after it
                     t += 1
+        if best >= start_best - 1e-6:
+            break
     return u, best

@@ -154,26 +154,28 @@ def _write_case(tmp_path, demand, thermal, reserve_up=None, **extra):
     return load_case(tmp_path / "case.yaml")
 
 
-def _both(case):
+def _both(case, fast_opts=None):
     """(arrays, MILP schedule, fast schedule) of the case's single window; both pass the checker."""
     T = case.system.hours
     a = compile_window(case, 0, T)
     m = solve_window(a, engine_options(case.system))
-    f = solve_window_fast(a, {})
+    f = solve_window_fast(a, fast_opts or {})
     for s in (m, f):
         assert check(a, s)[0] == []
     return a, m, f
 
 
-def test_fast_finds_the_hand_optimum(tmp_path):
+@pytest.mark.parametrize("polish", ["storage", "lp", "none"])
+def test_fast_finds_the_hand_optimum(tmp_path, polish):
     # the MILP's hand case (tests/test_uc.py): A 0-150 MW at 10; B 50-150 MW, 1100/h at 50 MW then 20,
     # start 500; C 0-200 MW at 50. Optimum 9200: B runs in hours 1-2 only.
     thermal = [linear_unit("A", 0, 150, 0, 10, initial={"on": True, "hours": 10, "p_mw": 100}),
                linear_unit("B", 50, 150, 1100, 20, startup=[{"lag_h": 1, "cost": 500}], startup_ramp_mw_per_h=150,
                            shutdown_ramp_mw_per_h=150),
                linear_unit("C", 0, 200, 0, 50)]
-    a, m, f = _both(_write_case(tmp_path, [100, 200, 250, 150], thermal))
+    a, m, f = _both(_write_case(tmp_path, [100, 200, 250, 150], thermal), {"polish": polish})
     assert f.objective == pytest.approx(9200, abs=1e-6)
+    assert f.windows[0]["polished"] is False          # nothing left to gain: the numba schedule is optimal
     assert f.lower_bound <= 9200 + 1e-6
     np.testing.assert_allclose(f.p_mw, [[100, 0, 0], [150, 50, 0], [150, 100, 0], [150, 0, 0]], atol=1e-6)
 
