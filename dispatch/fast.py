@@ -211,9 +211,10 @@ def _storage_reserve(w, res):
 
 
 def _stations_from(s, N):
-    """The storage part of Schedule s as per-station tuples shaped like `station_window` results."""
+    """The storage part of Schedule s as per-station tuples shaped like `station_window` results,
+    with the water spilled (a polished pumped-hydro schedule may spill) as an 11th element."""
     return [(0.0, 0.0, s.charge_mw[:, k], s.discharge_mw[:, k], s.soc_mwh[:, k], None, None,
-             s.pump_units[:, k], s.gen_units[:, k], True) for k in range(N)]
+             s.pump_units[:, k], s.gen_units[:, k], True, s.spill_mw[:, k]) for k in range(N)]
 
 
 def _primal(w, u0, regret, price=None, stations=None):
@@ -278,7 +279,8 @@ def _schedule(w, u, q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_res, ups, dns
         st_fields = dict(charge_mw=col(2), discharge_mw=col(3), soc_mwh=col(4),
                          storage_reserve_up_mw=np.column_stack(_split(st_r_up, ups)),
                          storage_reserve_down_mw=np.column_stack(_split(st_r_dn, dns)),
-                         pump_units=col(7).astype(np.int64), gen_units=col(8).astype(np.int64))
+                         pump_units=col(7).astype(np.int64), gen_units=col(8).astype(np.int64),
+                         spill_mw=np.column_stack([r[10] if len(r) > 10 else np.zeros(T) for r in st_res]))
     return Schedule(
         first_hour=a.first_hour, thermal_names=list(a.thermal_names), renewable_names=list(a.renewable_names),
         commit=on, startup=((on == 1) & (prev == 0)).astype(np.int8), shutdown=((on == 0) & (prev == 1)).astype(np.int8),

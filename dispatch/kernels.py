@@ -559,6 +559,8 @@ def column_ok(col, up_h, down_h, init_on, init_h, forced):
     for t in range(T):
         if (forced[t] > 0 and col[t] == 0) or (forced[t] < 0 and col[t] == 1):
             return False
+    if T and col[0] == 1 and not init_on and init_h < down_h:
+        return False                            # a start right after a too short initial stop
     t = 0
     while t < T:
         s = t

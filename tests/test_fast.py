@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
-from dispatch import kernels
+from dispatch import fast, kernels
 from dispatch.case import load_case
 from dispatch.check import check
 from dispatch.cli import main
@@ -253,3 +253,56 @@ def test_npsim_run_engine_fast_writes_bound_and_gap(tmp_path, capsys):
     summary = yaml.safe_load((out / "summary.json").read_text())
     assert summary["violations"] == 0 and summary["engine"] == "fast"
     assert 0 <= summary["gap"] < 0.2 and summary["lower_bound"] is None   # 24 h of a 36 h window: no bound
+
+
+def test_lifted_dispatch_climbs_a_ramp_limited_unit_early():
+    # A: 0-300 MW, 100 MW/h, 50 CNY/MWh; B: 0-150 MW, fast, 10 CNY/MWh; wind 100, 100, 0 MW;
+    # demand 50, 150, 350. Hour by hour, B (cheaper) serves hour 1 and A cannot reach 200 MW in
+    # hour 2: 100 MW shed. Lifted, A runs 100 MW in hour 1 (wind curtailed 50) and 200 in hour 2.
+    T = 3
+    u = np.ones((T, 2), np.int8)
+    p_min, p_max = np.array([0.0, 0.0]), np.array([300.0, 150.0])
+    ramp = np.array([100.0, 1000.0])
+    args = (u, p_min, p_max, p_max, p_max, ramp, ramp, np.array([False, False]), np.zeros(2), np.zeros((T, 2)),
+            np.array([[300.0], [150.0]]), np.array([[50.0], [10.0]]), np.array([True, True]),
+            np.array([[100.0], [100.0], [0.0]]), np.zeros((T, 1)), np.array([10.0]), np.array([50.0, 150.0, 350.0]),
+            np.zeros(T), np.zeros(T), np.zeros(T), np.zeros(T))
+    cap, lo, hi = kernels.output_bounds(*args[:10])
+    plain = kernels.economic_dispatch(u, p_min, cap, lo, hi, ramp, ramp, np.zeros(2), *args[10:])
+    assert plain[4][2] == pytest.approx(100.0)
+    cap, out = kernels.dispatch_lifted(*args, 4)
+    q, shed, ren = out[0], out[4], out[3]
+    np.testing.assert_allclose(shed, 0.0, atol=1e-9)
+    np.testing.assert_allclose(q[:, 0], [0.0, 100.0, 200.0], atol=1e-9)
+    np.testing.assert_allclose(ren[:, 0], [50.0, 50.0, 0.0], atol=1e-9)
+    _, out_py = kernels.dispatch_lifted.py_func(*args, 4)
+    for x, y in zip(out_py, out):
+        np.testing.assert_allclose(x, y)
+
+
+def test_local_search_trims_an_overcommitted_schedule(tmp_path):
+    # every unit on in every hour of the hand case: the search starts B an hour later and stops it
+    # an hour earlier — the hand optimum 9200 again (C at 0 MW costs nothing on or off: a tie)
+    thermal = [linear_unit("A", 0, 150, 0, 10, initial={"on": True, "hours": 10, "p_mw": 100}),
+               linear_unit("B", 50, 150, 1100, 20, startup=[{"lag_h": 1, "cost": 500}], startup_ramp_mw_per_h=150,
+                           shutdown_ramp_mw_per_h=150),
+               linear_unit("C", 0, 200, 0, 50)]
+    case = _write_case(tmp_path, [100, 200, 250, 150], thermal)
+    a = compile_window(case, 0, 4)
+    w = fast._Window(a)
+    s, c = fast._primal(w, np.ones((4, 3), np.int8), np.zeros((4, 3)), price=np.full(4, 20.0))
+    assert check(a, s)[0] == []
+    assert c.objective == pytest.approx(9200, abs=1e-6)
+    assert s.commit.T[:2].tolist() == [[1, 1, 1, 1], [0, 1, 1, 0]]
+    np.testing.assert_allclose(s.p_mw[:, 2], 0.0, atol=1e-9)
+
+
+def test_column_ok_reads_min_up_and_down():
+    free = np.zeros(6, np.int8)
+    ok = lambda col, init_on=False, init_h=5: kernels.column_ok(np.array(col, np.int8), 3, 2, init_on, init_h, free)  # noqa: E731
+    assert ok([0, 1, 1, 1, 0, 0])
+    assert not ok([0, 1, 1, 0, 0, 0])                 # 2 h on < 3 h min up
+    assert ok([0, 0, 0, 0, 1, 1])                     # a block at the window's end may be shorter
+    assert not ok([1, 1, 1, 0, 1, 1])                 # 1 h off < 2 h min down
+    assert not ok([1, 1, 1, 1, 1, 1], init_h=1)       # started after 1 h off (initial), min down 2
+    assert ok([1, 0, 0, 1, 1, 1], init_on=True)       # runs on from before the window
