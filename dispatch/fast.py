@@ -34,7 +34,7 @@ import time
 
 import numpy as np
 
-from dispatch import kernels
+from dispatch import kernels, policy
 from dispatch.check import recompute_costs, startup_category
 from dispatch.formulation.costs import concave_breaks
 from dispatch.results import Schedule
@@ -49,8 +49,9 @@ SEARCH_PASSES = 2         # most passes of the commitment local search (kernels.
 POLISH_ROUNDS = 3         # HiGHS polish ↔ commitment search under the polished storage schedule
 
 
-def unsupported(a) -> list[tuple[str, str]]:
-    """(field, reason) for every element of window arrays `a` the fast engine cannot model."""
+def unsupported(a, system=None) -> list[tuple[str, str]]:
+    """(field, reason) for every element of window arrays `a` (and of `system`: limits over the
+    whole run, which window arrays carry only inside a run) the fast engine cannot model."""
     out = []
     if a.network is not None:
         out.append(("network", f"a {a.network.model} network (use network: {{model: copper_plate}})"))
@@ -60,7 +61,7 @@ def unsupported(a) -> list[tuple[str, str]]:
         out.append(("demand_response", "demand response"))
     if a.ev.E:
         out.append(("ev_fleets", "EV fleets"))
-    if a.policy:
+    if a.policy or (system is not None and policy.active(system)):
         out.append(("policies", "policy limits"))
     if a.has_oil.any():
         out.append(("thermal", "oil-assisted combustion (retrofit oil_assist)"))

@@ -57,7 +57,7 @@ def simulate(case, first_hour: int, hours: int, opts: dict, progress=None) -> Sc
     solve = solve_window
     if engine == "fast":
         from dispatch.fast import solve_window_fast, unsupported
-        for fld, what in unsupported(compile_window(case, first_hour, plan[0][2])):
+        for fld, what in unsupported(compile_window(case, first_hour, plan[0][2]), sysm):
             raise InputError(sysm.source, fld, "present", f"the fast engine does not model {what} yet: "
                              f"remove it or run --engine milp")
         solve = solve_window_fast

@@ -306,3 +306,28 @@ def test_column_ok_reads_min_up_and_down():
     assert not ok([1, 1, 1, 0, 1, 1])                 # 1 h off < 2 h min down
     assert not ok([1, 1, 1, 1, 1, 1], init_h=1)       # started after 1 h off (initial), min down 2
     assert ok([1, 0, 0, 1, 1, 1], init_on=True)       # runs on from before the window
+
+
+@pytest.mark.parametrize("overlays, refused", [
+    ([], "network"),
+    (["variants/copper_plate.yaml"], "microgrids"),
+    (["variants/fast.yaml"], None),
+    (["variants/fast.yaml", "options/battery.yaml"], None),
+    (["variants/fast.yaml", "options/pumped_hydro.yaml"], None),
+    (["variants/fast.yaml", "options/carbon_200.yaml"], None),
+    (["variants/fast.yaml", "options/cheap_gas.yaml"], None),
+    (["variants/fast.yaml", "options/carbon_cap.yaml"], "policies"),
+    (["variants/fast.yaml", "options/coal_retrofit.yaml"], "thermal"),
+    (["variants/fast.yaml", "options/demand_response.yaml"], "demand_response"),
+    (["variants/fast.yaml", "options/ev_smart.yaml"], "ev_fleets"),
+    (["variants/fast.yaml", "options/ev_unmanaged.yaml"], "ev_fleets"),
+])
+def test_shipped_configs_are_run_or_refused_by_the_fast_engine(overlays, refused):
+    case = load_case(CONFIGS / "default.yaml", [CONFIGS / o for o in overlays])
+    found = [field for field, _ in fast.unsupported(compile_window(case, case.system.first_hour, 36), case.system)]
+    assert found[:1] == ([refused] if refused else [])     # the first reason is the one reported
+
+
+def test_small_case_is_supported():
+    case = load_case(CONFIGS / "small.yaml")
+    assert fast.unsupported(compile_window(case, case.system.first_hour, 36)) == []
