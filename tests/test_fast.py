@@ -331,3 +331,43 @@ def test_shipped_configs_are_run_or_refused_by_the_fast_engine(overlays, refused
 def test_small_case_is_supported():
     case = load_case(CONFIGS / "small.yaml")
     assert fast.unsupported(compile_window(case, case.system.first_hour, 36)) == []
+
+
+def test_remaining_kernels_match_their_python_versions(tmp_path):
+    # output_bounds, repair, window_cost, evaluate, column_ok and decommit on the ramp case, from a
+    # deliberately poor commitment (only coal on): compiled and pure-Python versions agree, and
+    # window_cost of the final dispatch is the checker's objective
+    a = compile_window(_ramp_case(tmp_path), 0, 12)
+    w = fast._Window(a)
+    u0 = np.zeros((12, 3), np.int8)
+    u0[:, 0] = 1
+    bounds = (a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h, a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h,
+              a.ramp_down_mw_per_h)
+    z = np.zeros(12)
+    market = (w.seg_mw, w.seg_slope, w.reserve_ok, a.available_mw, a.min_output_mw, a.curtailment_cost,
+              a.net_demand_mw, a.reserve_up_mw, a.reserve_down_mw, z, z)
+    costs = (a.curve_mw, a.curve_cost_per_h, a.n_points, w.su_by_off, w.k_off, a.shutdown_cost, a.voll,
+             a.overgen_cost, a.reserve_short_cost, a.must_run_short_cost)
+    calls = [
+        (kernels.output_bounds, (u0, *bounds, a.initial.on, w.q0, a.season_min_mw)),
+        (kernels.repair, (u0, a.net_demand_mw + a.reserve_up_mw, np.zeros((12, 3)), w.su_by_off[:, -1], *bounds, w.q0,
+                          a.min_up_h, a.min_down_h, a.initial.on, w.init_h, w.forced, a.season_min_mw)),
+        (kernels.evaluate, (u0, *bounds, a.initial.on, w.init_h, w.q0, a.season_min_mw, *market, *costs)),
+        (kernels.column_ok, (u0[:, 1], 3, 3, False, 2, w.forced[:, 1])),
+        (kernels.decommit, (np.ones((12, 3), np.int8), w.forced, w.order, a.min_up_h, a.min_down_h, *bounds,
+                            a.initial.on, w.init_h, w.q0, a.season_min_mw, *market, *costs, 2)),
+    ]
+    for fn, args in calls:
+        got, want = fn(*args), fn.py_func(*args)
+        for x, y in zip(got if isinstance(got, tuple) else (got,), want if isinstance(want, tuple) else (want,)):
+            np.testing.assert_allclose(x, y)
+    u, _ = kernels.decommit(*calls[-1][1])
+    cap, out = kernels.dispatch_lifted(u, *bounds, a.initial.on, w.q0, a.season_min_mw, *market, kernels.LIFT_ROUNDS)
+    q, r_up, r_dn, ren, shed, over, s_up, s_dn = out[:8]
+    cost = kernels.window_cost(u, q, ren, shed, over, s_up, s_dn, a.p_min_mw, a.curve_mw, a.curve_cost_per_h,
+                               a.n_points, w.su_by_off, w.k_off, a.shutdown_cost, a.initial.on, w.init_h, a.available_mw,
+                               a.curtailment_cost, a.season_min_mw, a.voll, a.overgen_cost, a.reserve_short_cost,
+                               a.must_run_short_cost)
+    s = fast._schedule(w, u, q, r_up, r_dn, ren, shed, over, s_up, s_dn, [], [], [], out[8], out[9], out[10])
+    assert check(a, s)[0] == []
+    assert cost == pytest.approx(check(a, s)[1].objective, rel=1e-12)
