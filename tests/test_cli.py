@@ -80,13 +80,6 @@ def test_init_then_run_gives_the_same_summary(builtin_run, tmp_path):
     assert main(["init", str(case_dir)]) == 2  # never overwrites
 
 
-def test_fast_engine_is_refused(tmp_path, capsys):
-    out = tmp_path / "o"
-    assert main(["run", "--engine", "fast", "--hours", "2", "--out", str(out)]) == 2
-    assert "engine.name" in capsys.readouterr().err
-    assert not out.exists()
-
-
 def test_help_shows_examples(capsys):
     for cmd in ("run", "check", "init"):
         with pytest.raises(SystemExit) as e:
