@@ -371,3 +371,26 @@ def test_remaining_kernels_match_their_python_versions(tmp_path):
     s = fast._schedule(w, u, q, r_up, r_dn, ren, shed, over, s_up, s_dn, [], [], [], out[8], out[9], out[10])
     assert check(a, s)[0] == []
     assert cost == pytest.approx(check(a, s)[1].objective, rel=1e-12)
+
+
+def test_numba_cache_falls_back_to_a_user_folder(monkeypatch, tmp_path):
+    # a read-only install: the kernels' cache moves to $XDG_CACHE_HOME/npsim/numba (grid/jit.py)
+    import os
+
+    import grid.jit
+    from numba.core import config
+    saved = os.environ.get("NUMBA_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(grid.jit.os, "access", lambda path, mode: False)
+    try:
+        os.environ.pop("NUMBA_CACHE_DIR", None)
+        grid.jit._ensure_cache_dir()
+        assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "npsim" / "numba")
+        os.environ["NUMBA_CACHE_DIR"] = "/somewhere/else"           # a user's own setting is kept
+        grid.jit._ensure_cache_dir()
+        assert os.environ["NUMBA_CACHE_DIR"] == "/somewhere/else"
+    finally:                          # the rest of the session keeps the normal cache
+        os.environ.pop("NUMBA_CACHE_DIR", None)
+        if saved is not None:
+            os.environ["NUMBA_CACHE_DIR"] = saved
+        config.reload_config()
