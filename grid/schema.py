@@ -282,7 +282,7 @@ CASE = {
         "threads": I("solver threads", "", 1, 1, 256),
         "prices": B("re-solve the LP with commitment fixed to get hourly prices", True),
         "iterations": I("fast engine: most subgradient iterations per window (it stops earlier once the "
-                        "bound stalls)", "", 100, 1, 100000),
+                        "bound stalls)", "", 300, 1, 100000),
         "polish": E("fast engine: re-optimise each window's dispatch with HiGHS, commitment fixed — storage "
                     "unit counts free (a small MIP), fixed (an LP), or no polish (numba only)",
                     ("storage", "lp", "none"), "storage"),
