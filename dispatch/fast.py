@@ -116,11 +116,10 @@ def _forced(a):
     return f
 
 
-def _merit_price(a, unit_avg, net=None):
-    """λ (T,): the full-load average cost of the unit that covers net load (T,) in merit order
-    (default: demand − renewables available); −curtailment cost where the net load is ≤ 0."""
-    if net is None:
-        net = a.net_demand_mw - a.available_mw.sum(axis=1)
+def _merit_price(a, unit_avg):
+    """λ (T,): the full-load average cost of the unit that covers the net load (demand −
+    renewables available) in merit order; −curtailment cost where the net load is ≤ 0."""
+    net = a.net_demand_mw - a.available_mw.sum(axis=1)
     order = np.argsort(unit_avg)
     cum = np.cumsum(a.p_max_mw[order])
     pos = np.clip(np.searchsorted(cum, net), 0, a.G - 1)
@@ -360,8 +359,7 @@ def solve_window_fast(a, opts: dict) -> Schedule:
         mu = np.clip(mu + step * g_mu, 0.0, w.mu_hi)
         nu = np.clip(nu + step * g_nu, 0.0, w.mu_hi)
     dual_s = time.perf_counter() - t0
-    candidates = [(best_u, best_lam), (best_s.commit, best_s.price)]
-    for u, price in candidates:
+    for u, price in ((best_u, best_lam), (best_s.commit, best_s.price)):
         s, c = _primal(w, u, best_regret, price=np.clip(price, w.lam_lo, w.lam_hi))
         if c.objective < best_c.objective:
             best_s, best_c = s, c
@@ -372,7 +370,7 @@ def solve_window_fast(a, opts: dict) -> Schedule:
         # searched again under the polished storage schedule and polished once more
         t1 = time.perf_counter()
         limit = opts.get("time_limit_s", 60)
-        for r in range(int(opts.get("polish_rounds", POLISH_ROUNDS))):
+        for r in range(POLISH_ROUNDS):
             pol, c = _polish(a, best_s, mode, limit)
             if c.objective < best_c.objective - 1e-6:
                 best_s, best_c, polished = pol, c, True
