@@ -582,13 +582,49 @@ def column_ok(col, up_h, down_h, init_on, init_h, forced):
 
 
 @njit(cache=True)
+def _pair(u, trial, col, g, i, order, up_h, down_h, init_on, init_h, forced):
+    """For a lengthened block of unit g (its new column `col`, already in `trial`): switch off, in
+    `trial`, the on block of the first dearer unit (order[:i]) that overlaps the added hours, if
+    that keeps the unit's min up/down and forced hours. Returns whether a block was found."""
+    T = col.shape[0]
+    lo_c, hi_c = T, -1
+    for k in range(T):
+        if col[k] != u[k, g]:
+            lo_c = min(lo_c, k)
+            hi_c = max(hi_c, k)
+    col2 = np.empty(T, np.int8)
+    for j in range(i):
+        h = order[j]
+        k = lo_c
+        while k <= hi_c and u[k, h] == 0:
+            k += 1
+        if k > hi_c:
+            continue
+        hs = k
+        while hs > 0 and u[hs - 1, h] == 1:
+            hs -= 1
+        he = k
+        while he < T - 1 and u[he + 1, h] == 1:
+            he += 1
+        for kk in range(T):
+            col2[kk] = 0 if hs <= kk <= he else u[kk, h]
+        if not column_ok(col2, up_h[h], down_h[h], init_on[h], init_h[h], forced[:, h]):
+            continue
+        for kk in range(T):
+            trial[kk, h] = col2[kk]
+        return True
+    return False
+
+
+@njit(cache=True)
 def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
              season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up,
              st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost,
              heat_short_cost, passes):
     """Local search on a commitment: for each unit (`order`) and each of its on blocks, try the
     unit off over the whole block, the block starting or stopping 1-3 hours earlier or later, or
-    running on through the break to its next block (one start less); keep
+    running on through the break to its next block (one start less), a lengthened block also
+    together with the first dearer unit's overlapping block switched off (`_pair`); keep
     a move whenever it keeps min up/down and forced hours (`column_ok`) and lowers `evaluate`;
     at most `passes` passes over the units, fewer once a pass finds nothing. Returns (u (T, G)
     int8, cost)."""
@@ -650,6 +686,21 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                         for k in range(T):
                             u[k, g] = col[k]
                         break
+                    if c >= 7 and _pair(u, trial, col, g, i, order, up_h, down_h, init_on, init_h, forced):
+                        # the longer block pays only with a dearer unit's overlapping block gone
+                        cost = evaluate(trial, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
+                                        season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost,
+                                        demand, res_up, res_dn, st_up, st_dn, curve_mw, curve_cost, n_points,
+                                        su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost)
+                        if cost < best - 1e-6:
+                            best = cost
+                            for k in range(T):
+                                for h in range(G):
+                                    u[k, h] = trial[k, h]
+                            break
+                        for k in range(T):
+                            for h in range(G):
+                                trial[k, h] = u[k, h]
                 for k in range(T):
                     trial[k, g] = u[k, g]
                 t = e + 1
