@@ -204,6 +204,18 @@ def output_bounds(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, 
 
 
 @njit(cache=True)
+def _run_around(col, t):
+    """(first, last) hour of the run of equal status in col (T,) that contains hour t."""
+    s = t
+    while s > 0 and col[s - 1] == col[t]:
+        s -= 1
+    e = t
+    while e < col.shape[0] - 1 and col[e + 1] == col[t]:
+        e += 1
+    return s, e
+
+
+@njit(cache=True)
 def repair(u, need_mw, regret, start_cost, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, q0, up_h, down_h,
            init_on, init_h, forced, season_min):
     """Commit more units until every hour's reachable thermal output (`output_bounds` hi + p_min)
@@ -228,12 +240,7 @@ def repair(u, need_mw, regret, start_cost, p_min, p_max, su_mw, sd_mw, ramp_up, 
             for g in range(G):
                 if u[t, g] or forced[t, g] < 0:
                     continue
-                s = t
-                while s > 0 and u[s - 1, g] == 0:
-                    s -= 1
-                e = t
-                while e < T - 1 and u[e + 1, g] == 0:
-                    e += 1
+                s, e = _run_around(u[:, g], t)
                 if s == 0 and not init_on[g]:
                     if init_h[g] + t < down_h[g]:
                         continue                # still inside its initial minimum down time
@@ -600,12 +607,7 @@ def _pair(u, trial, col, g, i, order, up_h, down_h, init_on, init_h, forced):
             k += 1
         if k > hi_c:
             continue
-        hs = k
-        while hs > 0 and u[hs - 1, h] == 1:
-            hs -= 1
-        he = k
-        while he < T - 1 and u[he + 1, h] == 1:
-            he += 1
+        hs, he = _run_around(u[:, h], k)
         for kk in range(T):
             col2[kk] = 0 if hs <= kk <= he else u[kk, h]
         if not column_ok(col2, up_h[h], down_h[h], init_on[h], init_h[h], forced[:, h]):
