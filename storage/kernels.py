@@ -91,6 +91,22 @@ def _offer(t, j, w, y, ch, dis, nval, nsoc, prev, chs, diss, src, sl, by_soc):
 
 
 @njit(cache=True)
+def _slide(val, key, q, head, tail, nxt, upto, lo):
+    """Sliding-window maximum of key over the sources with finite val: push sources nxt..upto−1
+    into the monotone queue q[head:tail], drop those below lo; returns (head, tail, nxt)."""
+    while nxt < upto:
+        if val[nxt] > -np.inf:
+            while tail > head and key[q[tail - 1]] <= key[nxt]:
+                tail -= 1
+            q[tail] = nxt
+            tail += 1
+        nxt += 1
+    while head < tail and q[head] < lo:
+        head += 1
+    return head, tail, nxt
+
+
+@njit(cache=True)
 def _hour(t, p, mu_u, mu_d, val, soc, nsrc, ks, kd, kc, qd, qc, extra, nval, nsoc, prev, chs, diss, levels, eu,
           ed_room, slope, x0, delta, L, U, slo, shi, sn, Pc, Pd, ec, ed, keep, dc, units, fixed, share, by_soc):
     """One hour of the forward program from the states (val, soc: (nsrc,), soc increasing) to the
@@ -139,26 +155,10 @@ def _hour(t, p, mu_u, mu_d, val, soc, nsrc, ks, kd, kc, qd, qc, extra, nval, nso
                 cb += 1
         if lin:
             best, bi, bch = -np.inf, -1, False
-            while nd < ib:
-                if val[nd] > -np.inf:
-                    while td > hd and kd[qd[td - 1]] <= kd[nd]:
-                        td -= 1
-                    qd[td] = nd
-                    td += 1
-                nd += 1
-            while hd < td and qd[hd] < ia:
-                hd += 1
+            hd, td, nd = _slide(val, kd, qd, hd, td, nd, ib, ia)
             if hd < td:
                 best, bi = kd[qd[hd]] - cd * xj, qd[hd]
-            while nc < cb:
-                if val[nc] > -np.inf:
-                    while tc > hc and kc[qc[tc - 1]] <= kc[nc]:
-                        tc -= 1
-                    qc[tc] = nc
-                    tc += 1
-                nc += 1
-            while hc < tc and qc[hc] < ca:
-                hc += 1
+            hc, tc, nc = _slide(val, kc, qc, hc, tc, nc, cb, ca)
             if hc < tc and kc[qc[hc]] - cc * xj > best:
                 best, bi, bch = kc[qc[hc]] - cc * xj, qc[hc], True
         else:
