@@ -19,10 +19,17 @@ window of `SystemArrays`:
    lengthened by 1-3 hours while the cost falls) and dispatched (`kernels.economic_dispatch`:
    hourly merit order in ramp bands with a ramp look-ahead), storage scheduled as a price taker
    (`storage.kernels`) at the multipliers, then at the dispatch's own marginal prices.
-3. **Polish** (opts `polish`): HiGHS re-optimises storage and dispatch with the commitment fixed
+3. **Storage against the commitment's cost curves** — the rest of the system's hourly cost of
+   serving residual load y (committed units' segments inside their ramp-reachable bands,
+   curtailable renewables, the reserve the stations do not hold charged at the shortfall penalty)
+   is a convex curve (`_residual_curves`); each station in turn is re-planned against those curves
+   by an exact DP on its SoC grid (`storage.kernels.curve_window`: it sees its own effect on the
+   price, which the price taker does not), then the commitment is searched again under that
+   storage schedule, CURVE_ROUNDS times while the cost falls.
+4. **Polish** (opts `polish`): HiGHS re-optimises storage and dispatch with the commitment fixed
    ("storage": storage unit counts free, "lp": fixed, "none": skipped); the commitment search then
    runs again under the polished storage schedule, up to POLISH_ROUNDS times while the cost falls.
-4. The schedule's costs are the checker's (dispatch/check.py); `lower_bound` is the best L and
+5. The schedule's costs are the checker's (dispatch/check.py); `lower_bound` is the best L and
    `gap` = (objective − lower_bound) / objective.
 
 Supported: thermal units with convex cost curves, start-up categories, min up/down, ramps with
@@ -39,13 +46,15 @@ from dispatch.check import recompute_costs, startup_category
 from dispatch.formulation.costs import concave_breaks
 from dispatch.results import Schedule
 from dispatch.uc import solve_window
-from storage.kernels import station_window
+from storage.kernels import station_on_curves, station_window
 
 ITERATIONS = 300          # most subgradient iterations per window (engine.iterations)
 STORAGE_LEVELS = 60       # SoC grid of the storage DP
 STALL = 10                # iterations without a better bound before the step factor halves
 PATIENCE = 30             # iterations without a 0.001 % better bound before the dual stops
 SEARCH_PASSES = 2         # most passes of the commitment local search (kernels.decommit)
+CURVE_ROUNDS = 10         # storage against the commitment's cost curves ↔ commitment search
+CURVE_SWEEPS = 4          # passes over the stations per curve round
 POLISH_ROUNDS = 3         # HiGHS polish ↔ commitment search under the polished storage schedule
 
 
@@ -217,6 +226,69 @@ def _stations_from(s, N):
              s.pump_units[:, k], s.gen_units[:, k], True, s.spill_mw[:, k]) for k in range(N)]
 
 
+def _residual_curves(w, u, st_up, st_dn):
+    """The hourly cost of serving residual load y MW (demand − storage net output) with commitment
+    u (T, G) and the renewables, as convex piecewise-linear curves for `storage.kernels.curve_window`:
+    (cx, cc (T, P+1) points MW and costs currency/h, cn (T,)). Each committed unit offers its
+    cost-curve segments inside its ramp-reachable band (`kernels.output_bounds`); renewables offer
+    their curtailable output at −curtailment cost. Reserves the stations do not hold (st_up, st_dn
+    (T,) MW) are charged on the reserve-eligible segments: the top of their headroom (up) and the
+    bottom (down) cost ± the reserve shortfall penalty, so energy that eats into reserve is dear.
+    Ramps between hours are not in the curves (the dispatch meets them)."""
+    a = w.a
+    on = u.astype(bool)
+    _, lo, hi = kernels.output_bounds(u.astype(np.int8), a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h,
+                                      a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h, a.ramp_down_mw_per_h,
+                                      a.initial.on, w.q0, a.season_min_mw)
+    base = (on * (a.p_min_mw[None, :] + lo)).sum(axis=1) + a.min_output_mw.sum(axis=1)
+    start = np.cumsum(w.seg_mw, axis=1) - w.seg_mw                        # (G, S) segment starts above p_min
+    width = np.clip(np.minimum(start + w.seg_mw, hi[:, :, None]) - np.maximum(start, lo[:, :, None]), 0.0, None)
+    width = (width * on[:, :, None]).reshape(a.T, -1)                      # (T, G·S)
+    slope = np.broadcast_to(w.seg_slope[None], (a.T,) + w.seg_slope.shape).reshape(a.T, -1)
+    elig = np.broadcast_to(np.repeat(w.reserve_ok, w.seg_mw.shape[1])[None], width.shape)
+    short = a.reserve_short_cost
+
+    def zone(order_slope, need):
+        """Share of each eligible segment inside the first `need` (T,) MW in the given order."""
+        idx = np.argsort(np.where(elig, order_slope, np.inf), axis=1, kind="stable")
+        wo = np.take_along_axis(np.where(elig, width, 0.0), idx, axis=1)
+        part = np.clip(need[:, None] - (np.cumsum(wo, axis=1) - wo), 0.0, wo)
+        out = np.empty_like(part)
+        np.put_along_axis(out, idx, part, axis=1)
+        return out
+
+    dn = zone(slope, np.maximum(a.reserve_down_mw - st_dn, 0.0))
+    up = np.minimum(zone(-slope, np.maximum(a.reserve_up_mw - st_up, 0.0)), width - dn)
+    widths = np.hstack([dn, width - dn - up, up, a.available_mw - a.min_output_mw])
+    slopes = np.hstack([slope - short, slope, slope + short,
+                        np.broadcast_to(-a.curtailment_cost[None, :], a.available_mw.shape)])
+    idx = np.argsort(slopes, axis=1, kind="stable")
+    widths = np.take_along_axis(widths, idx, axis=1)
+    slopes = np.take_along_axis(slopes, idx, axis=1)
+    zero = np.zeros((a.T, 1))
+    cx = base[:, None] + np.hstack([zero, np.cumsum(widths, axis=1)])
+    cc = np.hstack([zero, np.cumsum(widths * slopes, axis=1)])
+    return cx, cc, np.full(a.T, cx.shape[1], np.int64)
+
+
+def _storage_on_curves(w, s, sweeps=CURVE_SWEEPS):
+    """Storage of schedule s re-planned against the cost curves of its commitment
+    (`_residual_curves`): each station in turn (`sweeps` passes) by `storage.kernels.curve_window`,
+    the other stations' schedules fixed. Returns per-station tuples like `_stations_from`."""
+    a, st = w.a, w.a.storage
+    res = _stations_from(s, st.N)
+    ups, dns = _storage_reserve(w, res)
+    cx, cc, cn = _residual_curves(w, s.commit, sum(ups, np.zeros(a.T)), sum(dns, np.zeros(a.T)))
+    for _ in range(sweeps):
+        for k in range(st.N):
+            others = sum((r[3] - r[2] for j, r in enumerate(res) if j != k), np.zeros(a.T))
+            out = station_on_curves(st, k, a.net_demand_mw - others, cx, cc, cn, -a.overgen_cost, a.voll,
+                                    w.soc0[k], n_levels=STORAGE_LEVELS)
+            if out[-1]:
+                res[k] = (0.0, 0.0, out[1], out[2], out[3], None, None, out[4], out[5], True, np.zeros(a.T))
+    return res
+
+
 def _primal(w, u0, regret, price=None, stations=None):
     """A primal schedule from commitment u0 under one storage schedule: the stations' own (given
     as `stations`, per-station tuples) or scheduled as price takers at `price` (T,). The
@@ -362,6 +434,14 @@ def solve_window_fast(a, opts: dict) -> Schedule:
     for u, price in ((best_u, best_lam), (best_s.commit, best_s.price)):
         s, c = _primal(w, u, best_regret, price=np.clip(price, w.lam_lo, w.lam_hi))
         if c.objective < best_c.objective:
+            best_s, best_c = s, c
+    if a.storage.N:
+        # storage re-planned against the cost curves of the commitment, then the commitment searched
+        # again under that storage schedule, while the cost falls
+        for _ in range(CURVE_ROUNDS):
+            s, c = _primal(w, best_s.commit, best_regret, stations=_storage_on_curves(w, best_s))
+            if c.objective >= best_c.objective - 1e-6:
+                break
             best_s, best_c = s, c
     polish_s, polished = 0.0, False
     mode = opts.get("polish", "storage")

@@ -671,18 +671,12 @@ def storage_window(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charg
     ch, dis, feasible = _primal(price, mu_u, mu_d, soc0, L, U, F, charge_mw, discharge_mw, eta_c, eta_d, keep, dc,
                                 units, fixed_speed, share, n_levels, wlen, wsl, wn, wx0, wv0)
     # the schedule, soc recomputed forward
-    soc = np.empty(T)
+    soc, pump, gen = _tally(ch, dis, soc0, keep, eta_c, eta_d, charge_mw, discharge_mw, units, fixed_speed)
     r_up = np.zeros(T)
     r_dn = np.zeros(T)
-    pump = np.zeros(T, np.int64)
-    gen = np.zeros(T, np.int64)
-    u_ch = charge_mw / units
-    u_dis = discharge_mw / units
-    s = soc0
     profit = 0.0
     for t in range(T):
-        s = keep * s + eta_c * ch[t] - dis[t] / eta_d
-        soc[t] = s
+        s = soc[t]
         xu = discharge_mw - dis[t] + ch[t]
         yu = eta_d * (s - L)
         xd = charge_mw - ch[t] + dis[t]
@@ -692,8 +686,6 @@ def storage_window(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charg
             r_dn[t] = max(0.0, min(xd, yd))
         theta_u[t] = 1.0 if xu < yu else 0.0
         theta_d[t] = 1.0 if xd < yd else 0.0
-        pump[t] = int(np.rint(ch[t] / u_ch)) if fixed_speed else int(np.ceil(ch[t] / u_ch - 1e-9))
-        gen[t] = int(np.ceil(dis[t] / u_dis - 1e-9))
         profit += price[t] * (dis[t] - ch[t]) - dc * dis[t] + mu_u[t] * r_up[t] + mu_d[t] * r_dn[t]
         if feasible and (s < L - 1e-6 or s > U + 1e-6):
             feasible = False
@@ -760,6 +752,14 @@ def station_window(st, k: int, price, mu_up, mu_dn, soc0: float, n_levels: int =
         raise ValueError("reserve multipliers mu_up, mu_dn must be >= 0")
     if int(n_levels) < 2:
         raise ValueError("n_levels must be >= 2")
+    p = _station(st, k)
+    out = storage_window(price, mu_up, mu_dn, float(soc0), *p, bool(np.asarray(st.reserve_eligible)[k]),
+                         int(n_levels))
+    return StationWindow(*out)
+
+
+def _station(st, k: int) -> tuple:
+    """Station k's parameters in storage_window's order, from soc_min to pump_min_share (checked)."""
     f = lambda name: float(np.asarray(getattr(st, name), dtype=np.float64)[k])  # noqa: E731
     units = int(np.asarray(st.units)[k])
     pc, pd, ec, ed = f("charge_mw"), f("discharge_mw"), f("eta_charge"), f("eta_discharge")
@@ -767,8 +767,171 @@ def station_window(st, k: int, price, mu_up, mu_dn, soc0: float, n_levels: int =
     if units < 1 or pc <= 0 or pd <= 0 or not (0 < ec <= 1 and 0 < ed <= 1 and 0 < keep <= 1):
         raise ValueError(f"storage station {k}: needs units >= 1, ratings > 0, efficiencies and 1 - self-discharge "
                          f"in (0, 1]")
-    out = storage_window(price, mu_up, mu_dn, float(soc0), f("soc_min_mwh"), f("soc_max_mwh"), f("soc_final_mwh"),
-                         pc, pd, ec, ed, keep, f("degradation_cost_per_mwh"), units,
-                         bool(np.asarray(st.fixed_speed)[k]), f("pump_min_share"),
-                         bool(np.asarray(st.reserve_eligible)[k]), int(n_levels))
-    return StationWindow(*out)
+    return (f("soc_min_mwh"), f("soc_max_mwh"), f("soc_final_mwh"), pc, pd, ec, ed, keep,
+            f("degradation_cost_per_mwh"), units, bool(np.asarray(st.fixed_speed)[k]), f("pump_min_share"))
+
+
+def station_on_curves(st, k: int, y0, cx, cc, cn, slope_lo: float, slope_hi: float, soc0: float,
+                      n_levels: int = DEFAULT_LEVELS):
+    """curve_window for station k of `st` (the attributes station_window reads): y0 (T,) MW, the
+    residual load without the station; cx, cc (T, S), cn (T,) the rest of the system's hourly cost
+    curves; slope_lo, slope_hi currency/MWh beyond them; soc0 MWh. Returns curve_window's tuple."""
+    y0 = np.ascontiguousarray(y0, dtype=np.float64)
+    cx = np.ascontiguousarray(cx, dtype=np.float64)
+    cc = np.ascontiguousarray(cc, dtype=np.float64)
+    cn = np.ascontiguousarray(cn, dtype=np.int64)
+    if y0.ndim != 1 or cx.shape != cc.shape or cx.shape[0] != y0.size or cn.shape != y0.shape or (cn < 1).any():
+        raise ValueError(f"y0 (T,), cx and cc (T, S), cn (T,) >= 1 expected; got {y0.shape}, {cx.shape}, "
+                         f"{cc.shape}, {cn.shape}")
+    if int(n_levels) < 2:
+        raise ValueError("n_levels must be >= 2")
+    p = _station(st, k)
+    return curve_window(y0, cx, cc, cn, float(slope_lo), float(slope_hi), float(soc0), *p, int(n_levels))
+
+
+@njit(cache=True)
+def _curve_cost(cx, cc, n, slope_lo, slope_hi, y):
+    """Convex piecewise-linear cost (currency/h) of residual load y MW: points cx[:n] (MW,
+    increasing), values cc[:n]; slope_lo below cx[0], slope_hi above cx[n-1] (currency/MWh)."""
+    if y <= cx[0]:
+        return cc[0] + slope_lo * (y - cx[0])
+    if y >= cx[n - 1]:
+        return cc[n - 1] + slope_hi * (y - cx[n - 1])
+    lo, hi = 0, n - 1                              # cx[lo] < y < cx[hi]
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if cx[mid] <= y:
+            lo = mid
+        else:
+            hi = mid
+    w = cx[hi] - cx[lo]
+    return cc[lo] if w <= 0.0 else cc[lo] + (cc[hi] - cc[lo]) * (y - cx[lo]) / w
+
+
+@njit(cache=True)
+def _move_cost(y0, cx, cc, n, slope_lo, slope_hi, d, Pc, Pd, ec, ed, dc, u_ch, units, fixed, share):
+    """Cost of one hour in which the station changes its kept energy by d MWh (d > 0: charging
+    d/eta_c MW, d < 0: discharging -d·eta_d MW) while the rest of the system serves y0 MW plus the
+    charging (minus the discharge); inf when the move breaks a power or pump rule."""
+    tol = 1e-7 * max(1.0, Pc, Pd)
+    if d > 1e-9 * max(1.0, Pc):
+        ch = d / ec
+        if ch > Pc + tol:
+            return np.inf
+        if fixed:
+            q = np.rint(ch / u_ch)
+            if q < 1 or q > units or abs(ch - q * u_ch) > tol:
+                return np.inf
+        elif share > 0.0 and not _pump_ok(ch, u_ch, share, tol):
+            return np.inf
+        return _curve_cost(cx, cc, n, slope_lo, slope_hi, y0 + ch)
+    if d < -1e-9 * max(1.0, Pd):
+        dis = -d * ed
+        if dis > Pd + tol:
+            return np.inf
+        return _curve_cost(cx, cc, n, slope_lo, slope_hi, y0 - dis) + dc * dis
+    return _curve_cost(cx, cc, n, slope_lo, slope_hi, y0)
+
+
+@njit(cache=True)
+def curve_window(y0, cx, cc, cn, slope_lo, slope_hi, soc0, soc_min, soc_max, soc_final, charge_mw, discharge_mw,
+                 eta_c, eta_d, keep, degradation_cost, units, fixed_speed, pump_min_share, n_levels):
+    """Least-cost schedule of one station against the rest of the system's hourly cost curves.
+
+    The rest of the system serves the residual load y0[t] + ch − dis (MW) at the convex cost
+    C_t(y) (currency/h) given by points cx[t, :cn[t]] (MW, increasing) with values cc[t, :cn[t]],
+    slope_lo below the first point and slope_hi above the last (currency/MWh; over-generation and
+    shed). The program is exact on the SoC grid of `_grid` (n_levels points; fixed-speed pumps land
+    on it exactly when keep == 1): min Σ_t C_t(y0 + ch − dis) + degradation_cost·dis subject to the
+    station's rules of the module docstring without reserves (ch, dis exclusive per hour,
+    fixed-speed whole units, pump_min_share), ending at or above soc_final. Mode-change costs are
+    left out, as in storage_window.
+    Inputs: y0 (T,), cx, cc (T, S) float64, cn (T,) int64 >= 1; the station as storage_window.
+    Returns (cost, ch, dis, soc, pump_units, gen_units, ok): cost of the hours (currency), ch, dis
+    (T,) MW, soc (T,) MWh, units pumping/generating (T,) int64; ok False when no grid schedule ends
+    at or above soc_final (then every output is zero/idle and cost is inf).
+    """
+    T = y0.shape[0]
+    L = soc_min
+    U = max(soc_max, soc_min)
+    F = min(max(soc_final, L), U)
+    share = 0.0 if fixed_speed else pump_min_share
+    u_ch = charge_mw / units
+    levels, x0, delta = _grid(L, U, F, charge_mw, eta_c, keep, units, fixed_speed, n_levels)
+    M = levels.shape[0]
+    eps = 1e-9 * max(1.0, abs(U))
+    uniform = keep >= 1.0 - 1e-15 and M > 1
+    mu = M                                          # levels 0..mu-1 are evenly spaced by delta
+    if uniform and abs(levels[M - 1] - levels[M - 2] - delta) > eps:
+        mu = M - 1
+    val = np.full(M, np.inf)
+    nval = np.empty(M)
+    prev = np.full((T, M), -1, np.int64)
+    off = np.empty(2 * M + 1)
+    for j in range(M):
+        val[j] = _move_cost(y0[0], cx[0], cc[0], cn[0], slope_lo, slope_hi, levels[j] - keep * soc0, charge_mw,
+                            discharge_mw, eta_c, eta_d, degradation_cost, u_ch, units, fixed_speed, share)
+    for t in range(1, T):
+        if uniform:
+            for d in range(-(M - 1), M):
+                off[d + M] = _move_cost(y0[t], cx[t], cc[t], cn[t], slope_lo, slope_hi, d * delta, charge_mw,
+                                        discharge_mw, eta_c, eta_d, degradation_cost, u_ch, units, fixed_speed, share)
+        for j in range(M):
+            best, bi = np.inf, -1
+            for i in range(M):
+                if val[i] == np.inf:
+                    continue
+                if uniform and i < mu and j < mu:
+                    c = off[j - i + M]
+                else:
+                    c = _move_cost(y0[t], cx[t], cc[t], cn[t], slope_lo, slope_hi, levels[j] - keep * levels[i],
+                                   charge_mw, discharge_mw, eta_c, eta_d, degradation_cost, u_ch, units, fixed_speed,
+                                   share)
+                if val[i] + c < best:
+                    best, bi = val[i] + c, i
+            nval[j] = best
+            prev[t, j] = bi
+        val, nval = nval, val
+    end = -1
+    for j in range(M):
+        if levels[j] >= F - eps and val[j] < np.inf and (end < 0 or val[j] < val[end]):
+            end = j
+    ch = np.zeros(T)
+    dis = np.zeros(T)
+    if end < 0:
+        soc, pump, gen = _tally(ch, dis, soc0, keep, eta_c, eta_d, charge_mw, discharge_mw, units, fixed_speed)
+        return np.inf, ch, dis, soc, pump, gen, False
+    cost = val[end]
+    j = end
+    for t in range(T - 1, -1, -1):
+        i = prev[t, j]
+        x = soc0 if t == 0 else levels[i]
+        d = levels[j] - keep * x
+        if d > 0.0:
+            ch[t] = min(d / eta_c, charge_mw)
+            if fixed_speed:
+                ch[t] = u_ch * np.rint(ch[t] / u_ch)
+        else:
+            dis[t] = min(-d * eta_d, discharge_mw)
+        j = i
+    soc, pump, gen = _tally(ch, dis, soc0, keep, eta_c, eta_d, charge_mw, discharge_mw, units, fixed_speed)
+    return cost, ch, dis, soc, pump, gen, True
+
+
+@njit(cache=True)
+def _tally(ch, dis, soc0, keep, eta_c, eta_d, charge_mw, discharge_mw, units, fixed_speed):
+    """soc (T,) MWh at the end of each hour and the units pumping / generating (T,) int64 of the
+    schedule ch, dis (T,) MW (fixed speed: ch/u pumps, else ceil; generators: ceil(dis/u))."""
+    T = ch.shape[0]
+    soc = np.empty(T)
+    pump = np.zeros(T, np.int64)
+    gen = np.zeros(T, np.int64)
+    u_ch = charge_mw / units
+    u_dis = discharge_mw / units
+    s = soc0
+    for t in range(T):
+        s = keep * s + eta_c * ch[t] - dis[t] / eta_d
+        soc[t] = s
+        pump[t] = int(np.rint(ch[t] / u_ch)) if fixed_speed else int(np.ceil(ch[t] / u_ch - 1e-9))
+        gen[t] = int(np.ceil(dis[t] / u_dis - 1e-9))
+    return soc, pump, gen
