@@ -7,12 +7,15 @@ window of `SystemArrays`:
 1. **Dual** — the balance (λ, CNY/MWh), up- and down-reserve (μ, ν ≥ 0) rows are relaxed. Each
    thermal unit then solves an exact DP over (on/off, hours in state) with its best output per
    hour (`kernels.hour_values`; ramps and start/stop limits are dropped — a relaxation);
-   renewables use their output when λ > −curtailment cost; each storage station solves a
-   price-taker DP whose value is an upper bound of its continuous optimum (`storage.kernels`).
-   L(λ, μ, ν) = Σ_t (λ·D + μ·R_up + ν·R_dn) + Σ subproblem minima is a valid lower bound of the
-   window's optimum for any multipliers (λ ∈ [−over-generation penalty, VOLL], μ, ν ∈ [0, reserve
-   shortfall penalty] keep the slack terms at 0). Multipliers start from a merit-order price and
-   follow a subgradient method with Polyak steps towards the best primal cost found.
+   renewables use their output when λ > −curtailment cost; each storage station's profit is
+   bounded by its LP relaxation with the reserve terms linearised (`storage.kernels.storage_dual`:
+   no schedule is built; the relaxation's optimum gives the station's subgradient terms).
+   L(λ, μ, ν) = Σ_t (λ·D + μ·R_up + ν·R_dn) + Σ subproblem minima (`kernels.lagrangian`) is a
+   valid lower bound of the window's optimum for any multipliers (λ ∈ [−over-generation penalty,
+   VOLL], μ, ν ∈ [0, reserve shortfall penalty] keep the slack terms at 0). Multipliers start from
+   a merit-order price and follow a subgradient method with Polyak steps towards the cost of the
+   primal schedule (step 2) at the starting multipliers, the whole loop in one kernel
+   (`kernels.dual_ascent`).
 2. **Primal** — the commitment of the DP at the best multipliers, repaired (`kernels.repair`:
    the unit block with the least regret added until every hour's reachable output covers demand
    plus up reserve), improved by local search (`kernels.decommit`: blocks removed, shortened or
@@ -50,6 +53,7 @@ from storage.kernels import station_on_curves, station_window
 
 ITERATIONS = 300          # most subgradient iterations per window (engine.iterations)
 STORAGE_LEVELS = 60       # SoC grid of the storage DP
+STORAGE_STEPS = 5         # reserve linearisations tried per station and dual evaluation (storage_dual)
 STALL = 10                # iterations without a better bound before the step factor halves
 PATIENCE = 30             # iterations without a 0.001 % better bound before the dual stops
 SEARCH_PASSES = 2         # most passes of the commitment local search (kernels.decommit)
@@ -164,6 +168,15 @@ class _Window:
         self.mu_hi = a.reserve_short_cost
         self.soc0 = a.initial.soc_mwh.astype(float)
         self.st = st
+        f = lambda x: np.ascontiguousarray(x, dtype=np.float64)  # noqa: E731
+        # the arguments of kernels.lagrangian and kernels.dual_ascent after their own
+        self.dual_args = (a.curve_mw, a.curve_cost_per_h, a.n_points, a.p_min_mw, a.p_max_mw, self.reserve_ok,
+                          a.season_min_mw, float(a.must_run_short_cost), self.su_by_off, self.k_off, a.shutdown_cost,
+                          a.min_up_h, a.min_down_h, a.initial.on, self.init_h, self.forced, a.net_demand_mw,
+                          a.reserve_up_mw, a.reserve_down_mw, a.available_mw, a.min_output_mw, a.curtailment_cost,
+                          f(self.soc0), f(st.soc_min_mwh), f(st.soc_max_mwh), f(st.soc_final_mwh), f(st.charge_mw),
+                          f(st.discharge_mw), f(st.eta_charge), f(st.eta_discharge), f(1.0 - st.self_discharge_per_h),
+                          f(st.degradation_cost_per_mwh), np.asarray(st.reserve_eligible, bool), STORAGE_STEPS)
 
     def storage(self, price, mu_up, mu_dn):
         """Every station as a price taker: (Σ bounds on profit, list of per-station results)."""
@@ -176,31 +189,10 @@ class _Window:
 
 
 def _dual(w, lam, mu, nu):
-    """L(λ, μ, ν), the subgradients (T,) of the three relaxed rows and the DP commitment (the
-    units' on − off values are left in w.regret for the repair)."""
-    a = w.a
-    on, off, p_best = kernels.hour_values(a.curve_mw, a.curve_cost_per_h, a.n_points, a.p_min_mw, a.p_max_mw,
-                                          w.reserve_ok, a.season_min_mw, a.must_run_short_cost, lam, mu, nu)
-    u, val = kernels.units_dp(on, off, w.su_by_off, w.k_off, a.shutdown_cost, a.min_up_h, a.min_down_h,
-                              a.initial.on, w.init_h, w.forced)
-    w.regret = on - off
-    on_ = u.astype(bool)
-    gen = (p_best * on_).sum(axis=1)
-    r_up = np.where(on_ & w.reserve_ok, a.p_max_mw - p_best, 0.0).sum(axis=1)
-    r_dn = np.where(on_ & w.reserve_ok, p_best - a.p_min_mw, 0.0).sum(axis=1)
-    use = lam[:, None] > -a.curtailment_cost[None, :]
-    ren = np.where(use, a.available_mw, a.min_output_mw)
-    ren_val = ((a.available_mw - ren) * a.curtailment_cost[None, :] - lam[:, None] * ren).sum()
-    st_bound, st_res = w.storage(lam, mu, nu)
-    st_net = sum((r[3] - r[2] for r in st_res), np.zeros(a.T))
-    st_up = sum((r[5] for r in st_res), np.zeros(a.T))
-    st_dn = sum((r[6] for r in st_res), np.zeros(a.T))
-    L = float((lam * a.net_demand_mw + mu * a.reserve_up_mw + nu * a.reserve_down_mw).sum()
-              + val.sum() + ren_val - st_bound)
-    g_lam = a.net_demand_mw - gen - ren.sum(axis=1) - st_net
-    g_mu = a.reserve_up_mw - r_up - st_up
-    g_nu = a.reserve_down_mw - r_dn - st_dn
-    return L, (g_lam, g_mu, g_nu), u
+    """L(λ, μ, ν) (kernels.lagrangian), the DP commitment (T, G) and the units' on − off values
+    (T, G) that guide the repair, at one set of multipliers (T,)."""
+    L, _, _, _, u, regret = kernels.lagrangian(lam, mu, nu, *w.dual_args)
+    return L, u, regret
 
 
 def _storage_reserve(w, res):
@@ -396,40 +388,13 @@ def solve_window_fast(a, opts: dict) -> Schedule:
     lam = np.clip(_merit_price(a, w.unit_avg), w.lam_lo, w.lam_hi)
     mu = np.zeros(a.T)
     nu = np.zeros(a.T)
-    best_L, best_u, best_lam = -np.inf, None, lam
-    best_s, best_c = None, None
-    theta, stall, last_gain = 2.0, 0, 0
-    iters = int(opts.get("iterations", ITERATIONS))
-    for k in range(iters):
-        L, (g_lam, g_mu, g_nu), u = _dual(w, lam, mu, nu)
-        if not np.isfinite(L):          # a storage window with no feasible schedule: no bound
-            s, c = _primal(w, u, w.regret, price=lam)
-            best_s, best_c, best_u, best_regret = s, c, u, w.regret
-            break
-        if L > best_L + 1e-9 * abs(best_L if np.isfinite(best_L) else 1.0):
-            if L > best_L + 1e-5 * abs(L):
-                last_gain = k
-            best_L, best_u, best_lam, best_regret, stall = L, u, lam.copy(), w.regret, 0
-        else:
-            stall += 1
-            if stall >= STALL:
-                theta, stall = theta / 2, 0
-        if k - last_gain >= PATIENCE:   # the bound has not risen by 0.001 % for PATIENCE iterations
-            break
-        if k in (0, iters // 2):
-            s, c = _primal(w, u, w.regret, price=lam)
-            if best_c is None or c.objective < best_c.objective:
-                best_s, best_c = s, c
-        target = best_c.objective
-        g_mu = np.where((mu <= 0) & (g_mu < 0), 0.0, g_mu)
-        g_nu = np.where((nu <= 0) & (g_nu < 0), 0.0, g_nu)
-        norm = float((g_lam ** 2).sum() + (g_mu ** 2).sum() + (g_nu ** 2).sum())
-        if norm < 1e-12 or target - L <= 1e-9 * abs(target):
-            break
-        step = theta * (target - L) / norm
-        lam = np.clip(lam + step * g_lam, w.lam_lo, w.lam_hi)
-        mu = np.clip(mu + step * g_mu, 0.0, w.mu_hi)
-        nu = np.clip(nu + step * g_nu, 0.0, w.mu_hi)
+    best_L, best_u, best_regret = _dual(w, lam, mu, nu)
+    best_lam, n_iter = lam, 1
+    best_s, best_c = _primal(w, best_u, best_regret, price=lam)    # its cost: the target of the Polyak steps
+    if np.isfinite(best_L):        # else a storage window with no feasible schedule: no bound
+        best_L, best_lam, _, _, best_u, best_regret, n_iter = kernels.dual_ascent(
+            lam, mu, nu, w.lam_lo, w.lam_hi, w.mu_hi, best_c.objective, int(opts.get("iterations", ITERATIONS)),
+            STALL, PATIENCE, *w.dual_args)
     dual_s = time.perf_counter() - t0
     for u, price in ((best_u, best_lam), (best_s.commit, best_s.price)):
         s, c = _primal(w, u, best_regret, price=np.clip(price, w.lam_lo, w.lam_hi))
@@ -469,7 +434,7 @@ def solve_window_fast(a, opts: dict) -> Schedule:
     s.lower_bound = best_L
     s.gap = max(0.0, (s.objective - best_L) / max(abs(s.objective), 1e-9)) if np.isfinite(best_L) else np.nan
     s.windows = [{"first_hour": a.first_hour, "hours": a.T, "status": "fast", "objective": s.objective,
-                  "bound": best_L, "gap": s.gap, "iterations": k + 1, "dual_s": dual_s,
+                  "bound": best_L, "gap": s.gap, "iterations": n_iter, "dual_s": dual_s,
                   "polish_s": polish_s, "polished": polished,
                   "time_s": time.perf_counter() - t0}]
     return s

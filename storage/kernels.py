@@ -610,6 +610,29 @@ def _relaxation(theta_u, theta_d, price, mu_u, mu_d, soc0, L, U, F, Pc, Pd, ec, 
 
 
 @njit(cache=True)
+def _multipliers(mu_up, mu_dn, reserve_eligible):
+    """The reserve multipliers (T,) a station earns (zero unless reserve_eligible) and whether any is > 0."""
+    T = mu_up.shape[0]
+    mu_u = np.zeros(T)
+    mu_d = np.zeros(T)
+    has_mu = False
+    if reserve_eligible:
+        for t in range(T):
+            mu_u[t] = mu_up[t]
+            mu_d[t] = mu_dn[t]
+            has_mu = has_mu or mu_up[t] > 0.0 or mu_dn[t] > 0.0
+    return mu_u, mu_d, has_mu
+
+
+@njit(cache=True)
+def _work_space(T):
+    """Work arrays of `_relaxation` for T hours: wlen, wsl, worig, wn, wx0, wv0, ux0, jlen, jsl, b, ch, dis."""
+    C = 2 * T + 2
+    return (np.empty((T, C)), np.empty((T, C)), np.empty((T, C), np.int64), np.empty(T, np.int64), np.empty(T),
+            np.empty(T), np.empty(T), np.empty(C), np.empty(C), np.empty(T), np.empty(T), np.empty(T))
+
+
+@njit(cache=True)
 def storage_window(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_mw, discharge_mw, eta_c,
                    eta_d, keep, degradation_cost, units, fixed_speed, pump_min_share, reserve_eligible, n_levels):
     """Price-taker schedule and profit bound of one storage station over one window.
@@ -640,28 +663,9 @@ def storage_window(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charg
     U = max(soc_max, soc_min)
     F = min(max(soc_final, L), U)
     dc = degradation_cost
-    mu_u = np.zeros(T)                           # reserve multipliers, zero unless eligible
-    mu_d = np.zeros(T)
-    has_mu = False
-    if reserve_eligible:
-        for t in range(T):
-            mu_u[t] = mu_up[t]
-            mu_d[t] = mu_dn[t]
-            has_mu = has_mu or mu_up[t] > 0.0 or mu_dn[t] > 0.0
     share = 0.0 if fixed_speed else pump_min_share
-    C = 2 * T + 2                                # relaxation work space
-    wlen = np.empty((T, C))
-    wsl = np.empty((T, C))
-    worig = np.empty((T, C), np.int64)
-    wn = np.empty(T, np.int64)
-    wx0 = np.empty(T)
-    wv0 = np.empty(T)
-    ux0 = np.empty(T)
-    jlen = np.empty(C)
-    jsl = np.empty(C)
-    b = np.empty(T)
-    rch = np.empty(T)
-    rdis = np.empty(T)
+    mu_u, mu_d, has_mu = _multipliers(mu_up, mu_dn, reserve_eligible)
+    wlen, wsl, worig, wn, wx0, wv0, ux0, jlen, jsl, b, rch, rdis = _work_space(T)
     theta_u = np.full(T, 0.5)
     theta_d = np.full(T, 0.5)
     bound = _relaxation(theta_u, theta_d, price, mu_u, mu_d, soc0, L, U, F, charge_mw, discharge_mw, eta_c, eta_d,
@@ -717,6 +721,105 @@ def storage_window(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charg
             theta_d[t] = min(1.0, max(0.0, theta_d[t] - step * gd))
     bound = max(bound, profit)
     return bound, profit, ch, dis, soc, r_up, r_dn, pump, gen, feasible
+
+
+@njit(cache=True)
+def storage_dual(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_mw, discharge_mw, eta_c, eta_d,
+                 keep, degradation_cost, reserve_eligible, n_steps):
+    """Profit bound of one storage station from the relaxation alone (no schedule is built): the
+    storage term of the fast engine's Lagrangian dual (dispatch.kernels.lagrangian).
+
+    Inputs: price, mu_up, mu_dn (T,) and the station's scalars as in storage_window (soc MWh,
+    ratings MW, efficiencies and keep in (0, 1], degradation_cost per MWh discharged,
+    reserve_eligible bool); n_steps int >= 0: linearisations of the reserve terms tried after
+    theta = 1/2 when there are reserve multipliers — first theta from the relaxation's own solution
+    (1 where its power headroom binds, 0 where its energy headroom binds), then projected
+    subgradient steps from the best theta so far (Polyak step towards the best true profit,
+    reserves at min(X, Y), of the relaxation solutions seen: points of the relaxed LP, so at most
+    its optimum; the step factor grows after a better bound and halves otherwise).
+    Returns (bound, ch, dis, soc, r_up, r_dn):
+      bound  float: the least relaxation value found: >= the profit of every feasible schedule and
+             of the LP relaxation of the station's MILP rows (any theta gives a valid bound, see
+             the module docstring); +inf when even the relaxation is infeasible (arrays then 0)
+      ch, dis, soc (T,) float64: the relaxation's optimum at that theta: MW, MW, MWh at the end of
+             each hour (on the triangle ch/charge_mw + dis/discharge_mw <= 1: both may be > 0)
+      r_up, r_dn (T,) float64: the reserve it holds (MW), max(0, min(discharge_mw - dis + ch,
+             eta_d·(soc - soc_min))) and max(0, min(charge_mw - ch + dis, (soc_max - soc)/eta_c));
+             0 if not reserve_eligible
+    Measured (T = 36, the default system's pumped hydro, reserve multipliers in half the hours):
+    8 µs with n_steps = 0, 20 µs with 5, 34 µs with 10 (storage_window: 0.22 ms).
+    """
+    T = price.shape[0]
+    L = soc_min
+    U = max(soc_max, soc_min)
+    F = min(max(soc_final, L), U)
+    dc = degradation_cost
+    mu_u, mu_d, has_mu = _multipliers(mu_up, mu_dn, reserve_eligible)
+    wlen, wsl, worig, wn, wx0, wv0, ux0, jlen, jsl, b, rch, rdis = _work_space(T)
+    theta_u = np.full(T, 0.5)
+    theta_d = np.full(T, 0.5)
+    best_u = np.full(T, 0.5)                     # theta of the bound and the subgradient there
+    best_d = np.full(T, 0.5)
+    gu = np.zeros(T)
+    gd = np.zeros(T)
+    ch = np.zeros(T)
+    dis = np.zeros(T)
+    soc = np.zeros(T)
+    r_up = np.zeros(T)
+    r_dn = np.zeros(T)
+    bound = np.inf
+    target = -np.inf                             # best true profit of a relaxation solution
+    f = 2.0                                      # step factor
+    gg = 0.0
+    for it in range(1 + (n_steps if has_mu else 0)):
+        value = _relaxation(theta_u, theta_d, price, mu_u, mu_d, soc0, L, U, F, charge_mw, discharge_mw, eta_c,
+                            eta_d, keep, dc, wlen, wsl, worig, wn, wx0, wv0, ux0, jlen, jsl, b, rch, rdis)
+        if value == -np.inf:                     # infeasible for every theta
+            return np.inf, ch, dis, soc, r_up, r_dn
+        true = 0.0
+        for t in range(T):
+            xu = discharge_mw - rdis[t] + rch[t]
+            yu = eta_d * (b[t] - L)
+            xd = charge_mw - rch[t] + rdis[t]
+            yd = (U - b[t]) / eta_c
+            true += price[t] * (rdis[t] - rch[t]) - dc * rdis[t] + mu_u[t] * max(0.0, min(xu, yu)) \
+                + mu_d[t] * max(0.0, min(xd, yd))
+        target = max(target, true)
+        if value < bound:
+            if it >= 2:
+                f = min(f * 1.5, 16.0)
+            bound = value
+            gg = 0.0
+            for t in range(T):
+                ch[t] = rch[t]
+                dis[t] = rdis[t]
+                soc[t] = b[t]
+                xu = discharge_mw - rdis[t] + rch[t]
+                yu = eta_d * (b[t] - L)
+                xd = charge_mw - rch[t] + rdis[t]
+                yd = (U - b[t]) / eta_c
+                if reserve_eligible:
+                    r_up[t] = max(0.0, min(xu, yu))
+                    r_dn[t] = max(0.0, min(xd, yd))
+                gu[t] = mu_u[t] * (xu - yu)
+                gd[t] = mu_d[t] * (xd - yd)
+                gg += gu[t] * gu[t] + gd[t] * gd[t]
+                best_u[t] = theta_u[t]
+                best_d[t] = theta_d[t]
+        elif it >= 2:
+            f *= 0.5
+        if it == 0:                              # theta where the relaxation's own solution binds
+            for t in range(T):
+                theta_u[t] = 1.0 if discharge_mw - rdis[t] + rch[t] < eta_d * (b[t] - L) else 0.0
+                theta_d[t] = 1.0 if charge_mw - rch[t] + rdis[t] < (U - b[t]) / eta_c else 0.0
+            continue
+        if gg <= 1e-18 * max(1.0, abs(bound)) ** 2 or bound - target <= 1e-9 * max(1.0, abs(target)):
+            break
+        step = f * (bound - target) / gg
+        for t in range(T):
+            theta_u[t] = min(1.0, max(0.0, best_u[t] - step * gu[t]))
+            theta_d[t] = min(1.0, max(0.0, best_d[t] - step * gd[t]))
+    return bound, ch, dis, soc, r_up, r_dn
 
 
 class StationWindow(NamedTuple):

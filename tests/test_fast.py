@@ -232,14 +232,19 @@ def test_fast_refuses_what_it_does_not_model(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_fast_with_a_battery_brackets_the_milp_optimum(tmp_path):
-    # the ramp case plus a 100 MW / 300 MWh battery: valid schedule, bound ≤ optimum ≤ fast cost
-    case = _ramp_case(tmp_path)
+def _battery_case(tmp_path):
+    """The ramp case plus a 100 MW / 300 MWh battery, half full."""
+    _ramp_case(tmp_path)
     doc = yaml.safe_load((tmp_path / "case.yaml").read_text())
     doc["storage"] = [{"name": "bat", "technology": "battery", "discharge_mw": 100, "energy_mwh": 300,
                        "soc_initial": 0.5, "degradation_cost_per_mwh": 5}]
     (tmp_path / "case.yaml").write_text(yaml.safe_dump(doc))
-    a, m, f = _both(load_case(tmp_path / "case.yaml"))
+    return load_case(tmp_path / "case.yaml")
+
+
+def test_fast_with_a_battery_brackets_the_milp_optimum(tmp_path):
+    # the ramp case plus a 100 MW / 300 MWh battery: valid schedule, bound ≤ optimum ≤ fast cost
+    a, m, f = _both(_battery_case(tmp_path))
     optimum = check(a, m)[1].objective
     assert f.lower_bound <= optimum + 1e-6 <= f.objective + 2e-6
     assert f.soc_mwh[-1, 0] >= 150 - 1e-6           # back to its initial energy by the window's end
@@ -371,6 +376,47 @@ def test_remaining_kernels_match_their_python_versions(tmp_path):
     s = fast._schedule(w, u, q, r_up, r_dn, ren, shed, over, s_up, s_dn, [], [], [], out[8], out[9], out[10])
     assert check(a, s)[0] == []
     assert cost == pytest.approx(check(a, s)[1].objective, rel=1e-12)
+
+
+def test_dual_kernels_bound_the_milp_and_match_their_python_versions(tmp_path):
+    # kernels.lagrangian on the battery case at random multipliers in the box is at most the MILP
+    # optimum (weak duality); kernels.dual_ascent's best L is at least L at its start, at most the
+    # optimum, and its commitment and regret are lagrangian's at the multipliers it returns;
+    # compiled and pure-Python versions agree
+    a = compile_window(_battery_case(tmp_path), 0, 12)
+    optimum = check(a, solve_window(a, {"mip_gap": 1e-9, "time_limit_s": 30}))[1].objective
+    w = fast._Window(a)
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        lam = np.clip(rng.uniform(-50, 600, 12), w.lam_lo, w.lam_hi)
+        mu, nu = rng.uniform(0, 80, 12) * (rng.random(12) < 0.5), rng.uniform(0, 40, 12) * (rng.random(12) < 0.5)
+        got = kernels.lagrangian(lam, mu, nu, *w.dual_args)
+        assert got[0] <= optimum + 1e-6
+        for x, y in zip(got, kernels.lagrangian.py_func(lam, mu, nu, *w.dual_args)):
+            np.testing.assert_allclose(x, y)
+    lam0 = np.clip(fast._merit_price(a, w.unit_avg), w.lam_lo, w.lam_hi)
+    args = (lam0, np.zeros(12), np.zeros(12), w.lam_lo, w.lam_hi, w.mu_hi, 1.05 * optimum, 60, fast.STALL,
+            fast.PATIENCE, *w.dual_args)
+    got = kernels.dual_ascent(*args)
+    for x, y in zip(got, kernels.dual_ascent.py_func(*args)):
+        np.testing.assert_allclose(x, y)
+    best_L, lam, mu, nu, u, regret, n = got
+    assert kernels.lagrangian(lam0, np.zeros(12), np.zeros(12), *w.dual_args)[0] <= best_L <= optimum + 1e-6
+    assert 1 <= n <= 60
+    again = kernels.lagrangian(lam, mu, nu, *w.dual_args)
+    assert again[0] == best_L
+    np.testing.assert_array_equal(again[4], u)
+    np.testing.assert_array_equal(again[5], regret)
+
+
+def test_fast_without_a_storage_bound_still_schedules(tmp_path):
+    # the battery cannot reach its final energy (full) within the 1-hour window: no bound (L = −inf
+    # at once: one dual evaluation, gap nan), and a schedule all the same
+    a = compile_window(_battery_case(tmp_path), 0, 1)
+    a.storage.soc_final_mwh[:] = a.storage.soc_max_mwh
+    f = solve_window_fast(a, {"polish": "none"})
+    assert f.lower_bound == -np.inf and np.isnan(f.gap) and f.windows[0]["iterations"] == 1
+    assert f.p_mw.shape == (1, 3) and np.isfinite(f.objective)
 
 
 def test_numba_cache_falls_back_to_a_user_folder(monkeypatch, tmp_path):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import storage.kernels as kernels
-from storage.kernels import station_window, storage_window
+from storage.kernels import station_window, storage_dual, storage_window
 
 BATTERY = dict(soc0=400.0, L=100.0, U=900.0, F=400.0, Pc=500.0, Pd=500.0, ec=0.92, ed=0.92, keep=1.0, dc=100.0,
                n=1, fixed=False, share=0.0, reserve=True)
@@ -119,6 +119,13 @@ def random_inputs(rng, T, reserves=True):
     return price, mu_u, mu_d
 
 
+def as_python(monkeypatch):
+    """Every jitted function of storage.kernels swapped for its py_func (plain Python)."""
+    for name, obj in list(vars(kernels).items()):
+        if hasattr(obj, "py_func"):
+            monkeypatch.setattr(kernels, name, obj.py_func)
+
+
 def test_py_func_parity(monkeypatch):
     """The whole kernel run as plain Python (every jitted function of the module swapped for its
     py_func) gives the compiled outputs."""
@@ -126,9 +133,7 @@ def test_py_func_parity(monkeypatch):
     cases = (BATTERY, dict(PUMPED, keep=0.999), dict(PUMPED, fixed=False, share=0.6), dict(PUMPED, F=7200.0))
     inputs = [kernel_args(c, *random_inputs(rng, 8), 12) for c in cases]
     compiled = [storage_window(*args) for args in inputs]
-    for name, obj in list(vars(kernels).items()):
-        if hasattr(obj, "py_func"):
-            monkeypatch.setattr(kernels, name, obj.py_func)
+    as_python(monkeypatch)
     for args, fast in zip(inputs, compiled):
         slow = kernels.storage_window(*args)
         for a, b in zip(fast, slow):
@@ -275,9 +280,58 @@ def test_curve_window_py_func_parity(monkeypatch):
     inputs = [curve_args(c, *random_curves(rng, 6), 12) for c in cases]
     compiled = [kernels.curve_window(*args) for args in inputs]
     assert not compiled[-1][-1] and compiled[-1][0] == np.inf
-    for name, obj in list(vars(kernels).items()):
-        if hasattr(obj, "py_func"):
-            monkeypatch.setattr(kernels, name, obj.py_func)
+    as_python(monkeypatch)
     for args, fast in zip(inputs, compiled):
         for a, b in zip(fast, kernels.curve_window(*args)):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-9)
+
+
+def dual_args(c, price, mu_u, mu_d, n_steps):
+    """storage_dual's positional arguments for case c (a dict like BATTERY)."""
+    return (price, mu_u, mu_d, c["soc0"], c["L"], c["U"], c["F"], c["Pc"], c["Pd"], c["ec"], c["ed"], c["keep"],
+            c["dc"], c["reserve"], n_steps)
+
+
+@pytest.mark.parametrize("case", [BATTERY, PUMPED, dict(PUMPED, soc0=1500.0, F=7200.0), dict(BATTERY, keep=0.99),
+                                  dict(BATTERY, reserve=False)])
+def test_storage_dual_bounds_the_lp(case):
+    """storage_dual (the relaxation alone) >= the LP optimum of the station's rows for every n_steps,
+    equal to it without reserve multipliers, never looser with more steps; its point keeps the soc
+    equation, the limits and the power triangle, and holds the reserves its docstring states."""
+    rng = np.random.default_rng(11)
+    tol = 1e-6
+    for trial in range(6):
+        price, mu_u, mu_d = random_inputs(rng, 24, reserves=trial % 2 == 1)
+        lp = oracle(case, price, mu_u, mu_d, False)
+        last = np.inf
+        for n_steps in (0, 1, 5, 20):
+            bound, ch, dis, soc, r_up, r_dn = storage_dual(*dual_args(case, price, mu_u, mu_d, n_steps))
+            assert lp - 1e-6 * max(1.0, abs(lp)) <= bound <= last
+            last = bound
+            if trial % 2 == 0:
+                assert bound == pytest.approx(lp, rel=1e-9, abs=1e-6)
+            prev = np.concatenate([[case["soc0"]], soc[:-1]])
+            assert np.abs(soc - (case["keep"] * prev + case["ec"] * ch - dis / case["ed"])).max() <= 1e-6
+            F = min(max(case["F"], case["L"]), case["U"])
+            assert (soc >= case["L"] - tol).all() and (soc <= case["U"] + tol).all() and soc[-1] >= F - tol
+            assert (ch >= -tol).all() and (dis >= -tol).all() and (ch / case["Pc"] + dis / case["Pd"] <= 1 + 1e-9).all()
+            up = np.maximum(0, np.minimum(case["Pd"] - dis + ch, case["ed"] * (soc - case["L"])))
+            dn = np.maximum(0, np.minimum(case["Pc"] - ch + dis, (case["U"] - soc) / case["ec"]))
+            np.testing.assert_allclose(r_up, up if case["reserve"] else 0.0, atol=1e-9)
+            np.testing.assert_allclose(r_dn, dn if case["reserve"] else 0.0, atol=1e-9)
+        assert last <= lp + 0.01 * abs(lp)               # 20 steps: within 1 % of the LP optimum
+
+
+def test_storage_dual_unreachable_final_and_py_func_parity(monkeypatch):
+    """soc_final out of reach of even the relaxation: +inf; the kernel run as plain Python (every
+    jitted function of the module swapped for its py_func) gives the compiled outputs."""
+    c = dict(BATTERY, soc0=100.0, F=900.0)
+    assert storage_dual(*dual_args(c, np.full(1, 50.0), np.zeros(1), np.zeros(1), 5))[0] == np.inf  # 560 MWh at most
+    rng = np.random.default_rng(2)
+    cases = (BATTERY, dict(PUMPED, keep=0.999), dict(BATTERY, reserve=False), c)
+    inputs = [dual_args(c, *random_inputs(rng, 8), 6) for c in cases]
+    compiled = [storage_dual(*args) for args in inputs]
+    as_python(monkeypatch)
+    for args, fast in zip(inputs, compiled):
+        for a, b in zip(fast, kernels.storage_dual(*args)):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-9)
