@@ -380,7 +380,7 @@ def hourly_objective(a, s) -> np.ndarray:
 
 def solve_window_fast(a, opts: dict) -> Schedule:
     """One window with the fast engine (see the module docstring). opts: `iterations` (most
-    subgradient iterations, default ITERATIONS), `polish` ("storage" (default), "lp" or "none"),
+    subgradient iterations, default ITERATIONS), `polish` ("none" (default), "storage" or "lp"),
     `time_limit_s` (of each polish solve). Returns a Schedule of all a.T hours with lower_bound
     and gap."""
     t0 = time.perf_counter()
@@ -409,7 +409,7 @@ def solve_window_fast(a, opts: dict) -> Schedule:
                 break
             best_s, best_c = s, c
     polish_s, polished = 0.0, False
-    mode = opts.get("polish", "storage")
+    mode = opts.get("polish", "none")
     if mode != "none":
         # the commitment kept, storage and dispatch re-optimised exactly; then the commitment
         # searched again under the polished storage schedule and polished once more

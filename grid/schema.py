@@ -285,7 +285,7 @@ CASE = {
                         "bound stalls)", "", 300, 1, 100000),
         "polish": E("fast engine: re-optimise each window's dispatch with HiGHS, commitment fixed — storage "
                     "unit counts free (a small MIP), fixed (an LP), or no polish (numba only)",
-                    ("storage", "lp", "none"), "storage"),
+                    ("storage", "lp", "none"), "none"),
     }, {}),
     "penalties": M("slack penalties", {
         "voll_per_mwh": F("value of lost load (shedding)", "currency/MWh", 8000.0, 0.0),

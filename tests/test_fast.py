@@ -440,3 +440,29 @@ def test_numba_cache_falls_back_to_a_user_folder(monkeypatch, tmp_path):
         if saved is not None:
             os.environ["NUMBA_CACHE_DIR"] = saved
         config.reload_config()
+
+
+def test_residual_curves_by_hand(tmp_path):
+    # the hand case's units (A 0-150 MW at 10, B 50-150 MW at 20 above its minimum, C off) with A on
+    # throughout and B on in hours 1-2, 40 MW of up reserve in hour 1: hour 0 serves 0-150 MW at 10
+    # per MWh; hour 1 starts at B's 50 MW minimum, A's 150 MW at 10, then B's 100 MW at 20 — its
+    # top 40 MW held as reserve, so energy there also pays the shortfall penalty
+    thermal = [linear_unit("A", 0, 150, 0, 10, initial={"on": True, "hours": 10, "p_mw": 100}),
+               linear_unit("B", 50, 150, 1100, 20, startup=[{"lag_h": 1, "cost": 500}], startup_ramp_mw_per_h=150,
+                           shutdown_ramp_mw_per_h=150),
+               linear_unit("C", 0, 200, 0, 50)]
+    a = compile_window(_write_case(tmp_path, [100, 200, 250, 150], thermal, reserve_up=[0, 40, 0, 0]), 0, 4)
+    u = np.array([[1, 0, 0], [1, 1, 0], [1, 1, 0], [1, 0, 0]], np.int8)
+    cx, cc, cn = fast._residual_curves(fast._Window(a), u, np.zeros(4), np.zeros(4))
+    C = lambda t, y: np.interp(y, cx[t, :cn[t]], cc[t, :cn[t]]) - cc[t, 0]  # noqa: E731
+    short = a.reserve_short_cost
+    assert cx[0, 0] == 0 and cx[0, -1] == pytest.approx(150) and C(0, 150) == pytest.approx(1500)
+    assert cx[1, 0] == pytest.approx(50) and cx[1, -1] == pytest.approx(300)
+    assert C(1, 200) == pytest.approx(1500)
+    assert C(1, 260) == pytest.approx(1500 + 60 * 20)
+    assert C(1, 300) - C(1, 260) == pytest.approx(40 * (20 + short))
+    assert C(2, 300) == pytest.approx(1500 + 100 * 20)
+    for t in range(4):                                   # convex: slopes rise along the curve
+        w = np.diff(cx[t])
+        slopes = np.diff(cc[t])[w > 1e-9] / w[w > 1e-9]
+        assert (np.diff(slopes) >= -1e-9).all()
