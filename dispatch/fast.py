@@ -28,7 +28,8 @@ window of `SystemArrays`:
    is a convex curve (`_residual_curves`); each station in turn is re-planned against those curves
    by an exact DP on its SoC grid (`storage.kernels.curve_window`: it sees its own effect on the
    price, which the price taker does not), then the commitment is searched again under that
-   storage schedule, CURVE_ROUNDS times while the cost falls.
+   storage schedule; each round continues from the last one's schedule, at most CURVE_ROUNDS,
+   until CURVE_PATIENCE rounds in a row find nothing better (`_primal_search`).
 4. **Polish** (opts `polish`): HiGHS re-optimises storage and dispatch with the commitment fixed
    ("storage": storage unit counts free, "lp": fixed, "none": skipped); the commitment search then
    runs again under the polished storage schedule, up to POLISH_ROUNDS times while the cost falls.
@@ -58,6 +59,7 @@ STALL = 10                # iterations without a better bound before the step fa
 PATIENCE = 30             # iterations without a 0.001 % better bound before the dual stops
 SEARCH_PASSES = 2         # most passes of the commitment local search (kernels.decommit)
 CURVE_ROUNDS = 10         # storage against the commitment's cost curves ↔ commitment search
+CURVE_PATIENCE = 2        # curve rounds in a row without a better schedule before they stop
 CURVE_SWEEPS = 4          # passes over the stations per curve round
 POLISH_ROUNDS = 3         # HiGHS polish ↔ commitment search under the polished storage schedule
 
@@ -378,6 +380,29 @@ def hourly_objective(a, s) -> np.ndarray:
             + a.must_run_short_cost * s.must_run_short_mw.sum(axis=1))
 
 
+def _primal_search(w, best_s, best_c, u_dual, lam, regret):
+    """Steps 2 and 3 from the dual's results: primal schedules from the DP commitment u_dual at
+    multipliers lam and from best_s's commitment, then, with storage, rounds of storage against
+    the commitment's cost curves and a new commitment search, continuing from each round's
+    schedule until CURVE_PATIENCE rounds in a row find nothing better than (best_s, best_c).
+    Returns the best (Schedule, costs)."""
+    for u, price in ((u_dual, lam), (best_s.commit, best_s.price)):
+        s, c = _primal(w, u, regret, price=np.clip(price, w.lam_lo, w.lam_hi))
+        if c.objective < best_c.objective:
+            best_s, best_c = s, c
+    if w.st.N:
+        cur, misses = best_s, 0
+        for _ in range(CURVE_ROUNDS):
+            cur, c = _primal(w, cur.commit, regret, stations=_storage_on_curves(w, cur))
+            if c.objective < best_c.objective - 1e-6:
+                best_s, best_c, misses = cur, c, 0
+            else:
+                misses += 1
+                if misses >= CURVE_PATIENCE:
+                    break
+    return best_s, best_c
+
+
 def solve_window_fast(a, opts: dict) -> Schedule:
     """One window with the fast engine (see the module docstring). opts: `iterations` (most
     subgradient iterations, default ITERATIONS), `polish` ("none" (default), "storage" or "lp"),
@@ -396,18 +421,7 @@ def solve_window_fast(a, opts: dict) -> Schedule:
             lam, mu, nu, w.lam_lo, w.lam_hi, w.mu_hi, best_c.objective, int(opts.get("iterations", ITERATIONS)),
             STALL, PATIENCE, *w.dual_args)
     dual_s = time.perf_counter() - t0
-    for u, price in ((best_u, best_lam), (best_s.commit, best_s.price)):
-        s, c = _primal(w, u, best_regret, price=np.clip(price, w.lam_lo, w.lam_hi))
-        if c.objective < best_c.objective:
-            best_s, best_c = s, c
-    if a.storage.N:
-        # storage re-planned against the cost curves of the commitment, then the commitment searched
-        # again under that storage schedule, while the cost falls
-        for _ in range(CURVE_ROUNDS):
-            s, c = _primal(w, best_s.commit, best_regret, stations=_storage_on_curves(w, best_s))
-            if c.objective >= best_c.objective - 1e-6:
-                break
-            best_s, best_c = s, c
+    best_s, best_c = _primal_search(w, best_s, best_c, best_u, best_lam, best_regret)
     polish_s, polished = 0.0, False
     mode = opts.get("polish", "none")
     if mode != "none":

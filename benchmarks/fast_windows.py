@@ -1,0 +1,112 @@
+"""Fast engine vs MILP on the same windows: window by window, from the same initial states.
+
+    python benchmarks/fast_windows.py                         # 7 starts x 4 days, modes none lp storage
+    python benchmarks/fast_windows.py --starts 2592 --days 2 --modes none --out /tmp/fw.md
+
+A rolling run's total mixes the engines' quality with the rolling horizon (a different decision
+today changes tomorrow's initial state), so a week can move by a point or two with any change to
+either engine. This benchmark fixes the windows instead: the default system in the fast engine's
+form (configs/default.yaml + configs/variants/fast.yaml: copper plate, the park's assets on the
+main grid), for each start hour (--starts, default seven spread over the year, the README's spring
+week included) `--days` consecutive 24 h + 12 h windows whose initial states come from a fast
+rolling run (polish none). Every window is then solved from that same state by the fast engine
+in each `--modes` polish and by the MILP (`dispatch.uc.solve_window`: --mip-gap 0.002, --time-limit
+60 s, 1 thread, pricing LP off). Objectives are the independent checker's (`dispatch.check.check`,
+which also counts violations); times are wall times of the solve calls after a warm-up window
+(numba loaded). Columns per window: hour, MILP objective / gap / time, and per fast mode its
+excess over the MILP's objective and its time; the summary gives mean, median and worst excess,
+how many windows are within 1 %, total times and the speed-up (MILP time / fast time).
+"""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+STARTS = (0, 1000, 2592, 3500, 4800, 6500, 8000)   # Jan, Feb, the README's spring week, May, Jul, Sep, Nov
+
+
+def window_set(case, starts, days):
+    """[(first hour, SystemArrays)] of `days` windows from each start, states from a fast rolling run."""
+    from dispatch.compile import compile_window, initial_state_for
+    from dispatch.fast import solve_window_fast
+    from dispatch.simulate import windows
+    sysm = case.system
+    out = []
+    for first in starts:
+        state = initial_state_for(sysm, case.profiles, first)
+        for start, n_dec, n_opt in windows(first, 24 * days, sysm.decided_h, sysm.lookahead_h, case.data_hours):
+            a = compile_window(case, start, n_opt, state)
+            out.append((start, a))
+            state = solve_window_fast(a, {"polish": "none"}).take(n_dec).end_state(state)
+    return out
+
+
+def checked(a, solve):
+    """(schedule, checker objective, violations, wall s) of solve(a)."""
+    from dispatch.check import check
+    t0 = time.perf_counter()
+    s = solve(a)
+    t = time.perf_counter() - t0
+    violations, costs = check(a, s)
+    return s, costs.objective, len(violations), t
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--starts", type=int, nargs="+", default=list(STARTS), help="first hours of the window runs")
+    ap.add_argument("--days", type=int, default=4, help="windows (days) per start (4)")
+    ap.add_argument("--modes", nargs="+", default=["none", "lp", "storage"], choices=["none", "lp", "storage"],
+                    help="fast engine polish modes")
+    ap.add_argument("--mip-gap", type=float, default=2e-3)
+    ap.add_argument("--time-limit", type=float, default=60.0, help="MILP time limit per window (s)")
+    ap.add_argument("--out", metavar="FILE", help="also write the Markdown table to FILE")
+    args = ap.parse_args(argv)
+
+    from dispatch.case import load_case
+    from dispatch.fast import solve_window_fast
+    from dispatch.uc import solve_window
+    case = load_case(REPO / "configs" / "default.yaml", [REPO / "configs" / "variants" / "fast.yaml"])
+    wins = window_set(case, args.starts, args.days)
+    solve_window_fast(wins[0][1], {})                        # warm-up: numba loads its kernels
+    milp_opts = {"mip_gap": args.mip_gap, "time_limit_s": args.time_limit, "threads": 1, "prices": False}
+    head = ("| window (first hour) | MILP objective | MILP gap | MILP (s) | "
+            + " | ".join(f"fast `{m}` vs MILP | (s)" for m in args.modes) + " | violations |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    excess = {m: [] for m in args.modes}
+    secs = {m: 0.0 for m in args.modes}
+    milp_s, bad = 0.0, 0
+    for h, a in wins:
+        m, m_obj, nv, mt = checked(a, lambda x: solve_window(x, milp_opts))
+        milp_s += mt
+        cells = []
+        for mode in args.modes:
+            _, obj, v, t = checked(a, lambda x: solve_window_fast(x, {"polish": mode}))
+            excess[mode].append(obj / m_obj - 1)
+            secs[mode] += t
+            nv += v
+            cells.append(f"{100 * excess[mode][-1]:+.2f} % | {t:.2f}")
+        bad += nv
+        lines.append(f"| {h} | {m_obj:,.0f} | {100 * m.windows[-1]['gap']:.2f} % | {mt:.0f} | "
+                     + " | ".join(cells) + f" | {nv} |")
+        print(lines[-1], flush=True)
+    lines.append("")
+    for mode in args.modes:
+        e = 100 * np.array(excess[mode])
+        lines.append(f"* fast `{mode}`: mean {e.mean():+.2f} %, median {np.median(e):+.2f} %, worst {e.max():+.2f} %; "
+                     f"{(e <= 1).sum()} of {e.size} windows within 1 %; {secs[mode]:.1f} s against the MILP's "
+                     f"{milp_s:.0f} s ({milp_s / secs[mode]:.0f}×)")
+    lines.append(f"* checker violations over all schedules: {bad}")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
