@@ -2,6 +2,7 @@
 
     python benchmarks/fast_windows.py                         # 7 starts x 4 days, modes none lp storage
     python benchmarks/fast_windows.py --starts 2592 --days 2 --modes none --out /tmp/fw.md
+    python benchmarks/fast_windows.py --rolling 2592 0 4800      # also rolling weeks from those hours
 
 A rolling run's total mixes the engines' quality with the rolling horizon (a different decision
 today changes tomorrow's initial state), so a week can move by a point or two with any change to
@@ -16,6 +17,12 @@ which also counts violations); times are wall times of the solve calls after a w
 (numba loaded). Columns per window: hour, MILP objective / gap / time, and per fast mode its
 excess over the MILP's objective and its time; the summary gives mean, median and worst excess,
 how many windows are within 1 %, total times and the speed-up (MILP time / fast time).
+
+`--rolling H ...` adds rolling runs of --rolling-hours (168) from each hour H, the MILP at the
+case's engine options (1 % gap, 120 s, pricing LP on) and the fast engine in each mode, with the
+same windows and state hand-off (`dispatch.simulate.simulate`); columns: wall time of the run,
+checker objective over all its hours, excess over the MILP run, largest / mean window gap to the
+engine's own bound, violations, shed MWh.
 """
 import argparse
 import sys
@@ -56,27 +63,62 @@ def checked(a, solve):
     return s, costs.objective, len(violations), t
 
 
+def rolling_table(case, firsts, hours, modes) -> str:
+    """Markdown rows of rolling runs from each first hour: the MILP and the fast engine per mode."""
+    from dispatch.api import run_policy
+    from dispatch.check import check
+    from dispatch.compile import compile_window
+    from dispatch.policy import dr_run_budgets
+    from dispatch.simulate import engine_options, simulate
+    sysm = case.system
+    head = ("| run (first hour, hours) | engine (polish) | wall (s) | objective | vs MILP | "
+            "largest / mean window gap | violations | shed (MWh) |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for first in firsts:
+        a = compile_window(case, first, hours, policy=run_policy(case, first, hours),
+                           dr_budgets=dr_run_budgets(sysm, hours))
+        ref = None
+        for label, opts in [("MILP", engine_options(sysm))] + [
+                (f"fast (`{m}`)", engine_options(sysm, name="fast", polish=m)) for m in modes]:
+            t0 = time.perf_counter()
+            s = simulate(case, first, hours, opts)
+            wall = time.perf_counter() - t0
+            violations, costs = check(a, s)
+            ref = costs.objective if ref is None else ref
+            gaps = 100 * np.array([w.get("gap", np.nan) for w in s.windows], float)
+            lines.append(f"| {first}, {hours} h | {label} | {wall:.1f} | {costs.objective:,.0f} | "
+                         f"{'—' if label == 'MILP' else f'{100 * (costs.objective / ref - 1):+.2f} %'} | "
+                         f"{np.nanmax(gaps):.1f} / {np.nanmean(gaps):.1f} % | {len(violations)} | "
+                         f"{float(np.sum(s.shed_mw)):,.1f} |")
+            print(lines[-1], flush=True)
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--starts", type=int, nargs="+", default=list(STARTS), help="first hours of the window runs")
-    ap.add_argument("--days", type=int, default=4, help="windows (days) per start (4)")
+    ap.add_argument("--days", type=int, default=4, help="windows (days) per start (4; 0: rolling runs only)")
     ap.add_argument("--modes", nargs="+", default=["none", "lp", "storage"], choices=["none", "lp", "storage"],
                     help="fast engine polish modes")
     ap.add_argument("--mip-gap", type=float, default=2e-3)
     ap.add_argument("--time-limit", type=float, default=60.0, help="MILP time limit per window (s)")
     ap.add_argument("--out", metavar="FILE", help="also write the Markdown table to FILE")
+    ap.add_argument("--rolling", type=int, nargs="*", default=[], metavar="H",
+                    help="also rolling runs from these first hours (MILP and every mode)")
+    ap.add_argument("--rolling-hours", type=int, default=168)
     args = ap.parse_args(argv)
 
     from dispatch.case import load_case
+    from dispatch.compile import compile_window
     from dispatch.fast import solve_window_fast
     from dispatch.uc import solve_window
     case = load_case(REPO / "configs" / "default.yaml", [REPO / "configs" / "variants" / "fast.yaml"])
-    wins = window_set(case, args.starts, args.days)
-    solve_window_fast(wins[0][1], {})                        # warm-up: numba loads its kernels
+    wins = window_set(case, args.starts, args.days)         # --days 0: rolling runs only
+    solve_window_fast(compile_window(case, 0, 6), {})        # warm-up: numba loads its kernels
     milp_opts = {"mip_gap": args.mip_gap, "time_limit_s": args.time_limit, "threads": 1, "prices": False}
     head = ("| window (first hour) | MILP objective | MILP gap | MILP (s) | "
             + " | ".join(f"fast `{m}` vs MILP | (s)" for m in args.modes) + " | violations |")
-    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    lines = [head, "|" + "---|" * (head.count("|") - 1)] if wins else []
     excess = {m: [] for m in args.modes}
     secs = {m: 0.0 for m in args.modes}
     milp_s, bad = 0.0, 0
@@ -94,13 +136,16 @@ def main(argv=None) -> int:
         lines.append(f"| {h} | {m_obj:,.0f} | {100 * m.windows[-1]['gap']:.2f} % | {mt:.0f} | "
                      + " | ".join(cells) + f" | {nv} |")
         print(lines[-1], flush=True)
-    lines.append("")
-    for mode in args.modes:
-        e = 100 * np.array(excess[mode])
-        lines.append(f"* fast `{mode}`: mean {e.mean():+.2f} %, median {np.median(e):+.2f} %, worst {e.max():+.2f} %; "
-                     f"{(e <= 1).sum()} of {e.size} windows within 1 %; {secs[mode]:.1f} s against the MILP's "
-                     f"{milp_s:.0f} s ({milp_s / secs[mode]:.0f}×)")
-    lines.append(f"* checker violations over all schedules: {bad}")
+    if wins:
+        lines.append("")
+        for mode in args.modes:
+            e = 100 * np.array(excess[mode])
+            lines.append(f"* fast `{mode}`: mean {e.mean():+.2f} %, median {np.median(e):+.2f} %, worst "
+                         f"{e.max():+.2f} %; {(e <= 1).sum()} of {e.size} windows within 1 %; {secs[mode]:.1f} s "
+                         f"against the MILP's {milp_s:.0f} s ({milp_s / secs[mode]:.0f}×)")
+        lines.append(f"* checker violations over all schedules: {bad}")
+    if args.rolling:
+        lines += ([""] if wins else []) + [rolling_table(case, args.rolling, args.rolling_hours, args.modes)]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
