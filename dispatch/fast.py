@@ -269,8 +269,7 @@ def _storage_on_curves(w, s, sweeps=CURVE_SWEEPS):
     """Storage of schedule s re-planned against the cost curves of its commitment
     (`_residual_curves`): each station in turn by `storage.kernels.curve_window`, the other
     stations' schedules fixed, `sweeps` passes alternately forward and backward over the stations
-    (measured on 2 × 28 windows: 0.01–0.05 % cheaper in total than forward passes only).
-    Returns per-station tuples like `_stations_from`."""
+    (measured on 2 × 28 windows: 0.01–0.05 % cheaper in total than forward passes only). Returns per-station tuples like `_stations_from`."""
     a, st = w.a, w.a.storage
     res = _stations_from(s, st.N)
     ups, dns = _storage_reserve(w, res)
