@@ -34,6 +34,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+CASE = REPO / "configs" / "default.yaml"
+OVERLAY = REPO / "configs" / "variants" / "fast.yaml"
 STARTS = (0, 1000, 2592, 3500, 4800, 6500, 8000)   # Jan, Feb, the README's spring week, May, Jul, Sep, Nov
 
 
@@ -63,33 +65,24 @@ def checked(a, solve):
     return s, costs.objective, len(violations), t
 
 
-def rolling_table(case, firsts, hours, modes) -> str:
-    """Markdown rows of rolling runs from each first hour: the MILP and the fast engine per mode."""
-    from dispatch.api import run_policy
-    from dispatch.check import check
-    from dispatch.compile import compile_window
-    from dispatch.policy import dr_run_budgets
-    from dispatch.simulate import engine_options, simulate
-    sysm = case.system
+def rolling_table(firsts, hours, modes) -> str:
+    """Markdown rows of rolling runs from each first hour: the MILP and the fast engine per mode
+    (each run and its checker by benchmarks/fast.py `_work_sim`, in this process)."""
+    from benchmarks.fast import _work_sim
     head = ("| run (first hour, hours) | engine (polish) | wall (s) | objective | vs MILP | "
             "largest / mean window gap | violations | shed (MWh) |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    case = {"case": str(CASE), "overlays": [str(OVERLAY)]}
     for first in firsts:
-        a = compile_window(case, first, hours, policy=run_policy(case, first, hours),
-                           dr_budgets=dr_run_budgets(sysm, hours))
         ref = None
-        for label, opts in [("MILP", engine_options(sysm))] + [
-                (f"fast (`{m}`)", engine_options(sysm, name="fast", polish=m)) for m in modes]:
-            t0 = time.perf_counter()
-            s = simulate(case, first, hours, opts)
-            wall = time.perf_counter() - t0
-            violations, costs = check(a, s)
-            ref = costs.objective if ref is None else ref
-            gaps = 100 * np.array([w.get("gap", np.nan) for w in s.windows], float)
-            lines.append(f"| {first}, {hours} h | {label} | {wall:.1f} | {costs.objective:,.0f} | "
-                         f"{'—' if label == 'MILP' else f'{100 * (costs.objective / ref - 1):+.2f} %'} | "
-                         f"{np.nanmax(gaps):.1f} / {np.nanmean(gaps):.1f} % | {len(violations)} | "
-                         f"{float(np.sum(s.shed_mw)):,.1f} |")
+        for label, opts in [("MILP", {})] + [(f"fast (`{m}`)", {"name": "fast", "polish": m}) for m in modes]:
+            r = {}
+            _work_sim(dict(case, first=first, hours=hours, opts=opts), r)
+            rel = "—" if ref is None else f"{100 * (r['objective'] / ref - 1):+.2f} %"
+            ref = r["objective"] if ref is None else ref
+            lines.append(f"| {first}, {hours} h | {label} | {r['wall_s']:.1f} | {r['objective']:,.0f} | {rel} | "
+                         f"{100 * r['max_gap']:.1f} / {100 * r['mean_gap']:.1f} % | {r['violations']} | "
+                         f"{r['shed']:,.1f} |")
             print(lines[-1], flush=True)
     return "\n".join(lines) + "\n"
 
@@ -112,7 +105,7 @@ def main(argv=None) -> int:
     from dispatch.compile import compile_window
     from dispatch.fast import solve_window_fast
     from dispatch.uc import solve_window
-    case = load_case(REPO / "configs" / "default.yaml", [REPO / "configs" / "variants" / "fast.yaml"])
+    case = load_case(CASE, [OVERLAY])
     wins = window_set(case, args.starts, args.days)         # --days 0: rolling runs only
     solve_window_fast(compile_window(case, 0, 6), {})        # warm-up: numba loads its kernels
     milp_opts = {"mip_gap": args.mip_gap, "time_limit_s": args.time_limit, "threads": 1, "prices": False}
@@ -145,7 +138,7 @@ def main(argv=None) -> int:
                          f"against the MILP's {milp_s:.0f} s ({milp_s / secs[mode]:.0f}×)")
         lines.append(f"* checker violations over all schedules: {bad}")
     if args.rolling:
-        lines += ([""] if wins else []) + [rolling_table(case, args.rolling, args.rolling_hours, args.modes)]
+        lines += ([""] if wins else []) + [rolling_table(args.rolling, args.rolling_hours, args.modes)]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
