@@ -170,40 +170,49 @@ def output_bounds(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, 
     the heating-season minimum where it is reachable (it is a soft limit).
     """
     T, G = u.shape
-    cap = np.zeros((T, G))
-    lo = np.zeros((T, G))
-    hi = np.zeros((T, G))
+    cap = np.empty((T, G))
+    lo = np.empty((T, G))
+    hi = np.empty((T, G))
     for g in range(G):
-        span = p_max[g] - p_min[g]
-        for t in range(T):
-            if u[t, g] == 0:
-                continue
-            c = span
-            prev_on = u[t - 1, g] == 1 if t > 0 else init_on[g]
-            if not prev_on:
-                c = min(c, su_mw[g] - p_min[g])
-            if t < T - 1 and u[t + 1, g] == 0:
-                c = min(c, sd_mw[g] - p_min[g])
-            cap[t, g] = max(c, 0.0)
-            lo[t, g] = min(max(season_min[t, g] - p_min[g], 0.0), cap[t, g])
-        # backward: from hour t the next hour's band must be reachable
-        hi[T - 1, g] = cap[T - 1, g]
-        for t in range(T - 2, -1, -1):
-            hi[t, g] = min(cap[t, g], hi[t + 1, g] + ramp_dn[g])
-            lo[t, g] = min(max(lo[t, g], lo[t + 1, g] - ramp_up[g]), hi[t, g])
-        # forward: what the initial output allows
-        rl = q0[g] if init_on[g] else 0.0
-        rh = rl
-        for t in range(T):
-            nl = max(lo[t, g], rl - ramp_dn[g])
-            nh = min(hi[t, g], rh + ramp_up[g])
-            if nl > nh:                 # a soft minimum out of reach (or an impossible stop): clamp
-                nl = nh
-            lo[t, g] = nl
-            hi[t, g] = nh
-            rl = nl
-            rh = nh
+        _bounds_col(g, u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, season_min, cap, lo, hi)
     return cap, lo, hi
+
+
+@njit(cache=True, inline='always')
+def _bounds_col(g, u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, season_min, cap, lo, hi):
+    """`output_bounds` of unit g alone: overwrites column g of cap, lo, hi (T, G) (every hour)."""
+    T = u.shape[0]
+    span = p_max[g] - p_min[g]
+    for t in range(T):
+        if u[t, g] == 0:
+            cap[t, g] = 0.0
+            lo[t, g] = 0.0
+            continue
+        c = span
+        prev_on = u[t - 1, g] == 1 if t > 0 else init_on[g]
+        if not prev_on:
+            c = min(c, su_mw[g] - p_min[g])
+        if t < T - 1 and u[t + 1, g] == 0:
+            c = min(c, sd_mw[g] - p_min[g])
+        cap[t, g] = max(c, 0.0)
+        lo[t, g] = min(max(season_min[t, g] - p_min[g], 0.0), cap[t, g])
+    # backward: from hour t the next hour's band must be reachable
+    hi[T - 1, g] = cap[T - 1, g]
+    for t in range(T - 2, -1, -1):
+        hi[t, g] = min(cap[t, g], hi[t + 1, g] + ramp_dn[g])
+        lo[t, g] = min(max(lo[t, g], lo[t + 1, g] - ramp_up[g]), hi[t, g])
+    # forward: what the initial output allows
+    rl = q0[g] if init_on[g] else 0.0
+    rh = rl
+    for t in range(T):
+        nl = max(lo[t, g], rl - ramp_dn[g])
+        nh = min(hi[t, g], rh + ramp_up[g])
+        if nl > nh:                 # a soft minimum out of reach (or an impossible stop): clamp
+            nl = nh
+        lo[t, g] = nl
+        hi[t, g] = nh
+        rl = nl
+        rh = nh
 
 
 @njit(cache=True)
@@ -273,12 +282,12 @@ def repair(u, need_mw, regret, start_cost, p_min, p_max, su_mw, sd_mw, ramp_up, 
     return u, short
 
 
-@njit(cache=True)
-def _shift_to_thermal(t, amount, which, u, q, top, ren, min_out, idx, slope, reserve_ok, G, K):
+@njit(cache=True, inline='always')
+def _shift_to_thermal(t, amount, which, u, q, top, ren, min_out, idx, blocks, reserve_ok, G, K):
     """Raise thermal output in hour t by up to `amount` MW — cheapest segment first, within each
     unit's `top` (G,); which = 1: units still on in hour t + 1, 2: reserve-eligible units — and
     curtail renewables (least valuable first, down to min_out) by as much; no more than the
-    renewables can give. idx (blocks,) the merit order of `slope` (blocks = G·K segments + R)."""
+    renewables can give. blocks, idx (merit order of G·K segments + R renewables) from `_merit_order`."""
     T = u.shape[0]
     R = ren.shape[1]
     spare = 0.0
@@ -292,7 +301,7 @@ def _shift_to_thermal(t, amount, which, u, q, top, ren, min_out, idx, slope, res
         if move <= 1e-12:
             break
         i = idx[ii]
-        if i >= G * K or slope[i] >= BIG:
+        if i >= G * K or blocks[0, i] >= BIG:
             continue
         g = i // K
         if (which == 1 and t < T - 1 and u[t + 1, g] == 0) or (which == 2 and not reserve_ok[g]):
@@ -333,135 +342,170 @@ def economic_dispatch(u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, seg_s
     """
     T, G = u.shape
     R = avail.shape[1]
-    K = seg_mw.shape[1]
-    q = np.zeros((T, G))
-    r_up = np.zeros((T, G))
-    r_dn = np.zeros((T, G))
-    ren = np.zeros((T, R))
-    shed = np.zeros(T)
-    over = np.zeros(T)
-    short_up = np.zeros(T)
-    short_dn = np.zeros(T)
-    st_r_up = np.zeros(T)
-    st_r_dn = np.zeros(T)
-    price = np.zeros(T)
-    # look-ahead: the least total output above p_min each hour must have so that the next hour
-    # can still ramp to its own least output plus the up reserve its ramps must leave room for
-    # (all renewables used; backward over the committed units' ramp-up room — units starting in
-    # t+1 add their whole band instead)
-    ahead = np.zeros(T)
+    q = np.empty((T, G))
+    r_up = np.empty((T, G))
+    r_dn = np.empty((T, G))
+    ren = np.empty((T, R))
+    hourly = np.empty((7, T))     # shed, over, short_up, short_dn, st_r_up, st_r_dn, price
+    blocks, idx = _merit_order(seg_mw, seg_slope, curt_cost)
+    price0 = -curt_cost.max() if R > 0 else 0.0
+    ahead = np.empty(T)
     for t in range(T - 1, -1, -1):
-        need = demand[t]
-        for r in range(R):
-            need -= avail[t, r]
-        for g in range(G):
-            if u[t, g]:
-                need -= p_min[g]
-        if t < T - 1:
-            room = 0.0
-            for g in range(G):
-                if u[t + 1, g]:
-                    room += min(ramp_up[g], hi[t + 1, g] - lo[t, g]) if u[t, g] else hi[t + 1, g]
-            need = max(need, ahead[t + 1] + max(res_up[t + 1] - st_up[t + 1], 0.0) - room)
-        top_t = 0.0
-        for g in range(G):
-            if u[t, g]:
-                top_t += hi[t, g]
-        ahead[t] = min(need, top_t)          # no more than the committed units can reach
+        ahead[t] = _ahead_at(t, u, p_min, lo, hi, ramp_up, avail, demand, res_up, st_up, ahead)
     prev = q0.copy()
-    low = np.zeros(G)
-    top = np.zeros(G)
-    nb = G * K + R
-    slope = np.empty(nb)          # merit order of all blocks (off units' blocks have no room)
-    for i in range(nb):
-        slope[i] = seg_slope[i // K, i % K] if i < G * K else -curt_cost[i - G * K]
-    idx = np.argsort(slope)
+    low = np.empty(G)
+    top = np.empty(G)
     for t in range(T):
-        base = 0.0
+        _dispatch_hour(t, u, p_min, cap, lo, hi, ramp_up, ramp_dn, seg_mw, reserve_ok, avail, min_out, price0, demand,
+                       res_up, res_dn, st_up, st_dn, blocks, idx, ahead, prev, low, top, q, r_up, r_dn, ren, hourly)
+    return q, r_up, r_dn, ren, hourly[0], hourly[1], hourly[2], hourly[3], hourly[4], hourly[5], hourly[6]
+
+
+@njit(cache=True)
+def _merit_order(seg_mw, seg_slope, curt_cost):
+    """The blocks of `economic_dispatch`'s merit order: unit segments (block g·K + k, K = L − 1), then
+    renewables (block G·K + r, valued at −curtailment cost). seg_mw, seg_slope (G, K); curt_cost
+    (R,). Returns blocks (3, G·K + R): the blocks' marginal costs, then MW above p_min where a
+    segment block starts and ends (0 for renewables); idx (G·K + R,) the blocks by cost (argsort)."""
+    G, K = seg_mw.shape
+    nb = G * K + curt_cost.shape[0]
+    blocks = np.zeros((3, nb))    # off units' blocks stay in the order: they have no room
+    for i in range(nb):
+        blocks[0, i] = seg_slope[i // K, i % K] if i < G * K else -curt_cost[i - G * K]
+    idx = np.argsort(blocks[0])
+    for i in range(G * K):
+        g = i // K
+        k = i % K
+        start = 0.0
+        for kk in range(k):
+            start += seg_mw[g, kk]
+        blocks[1, i] = start
+        blocks[2, i] = start + seg_mw[g, k]
+    return blocks, idx
+
+
+@njit(cache=True, inline='always')
+def _ahead_at(t, u, p_min, lo, hi, ramp_up, avail, demand, res_up, st_up, ahead):
+    """`economic_dispatch`'s look-ahead at hour t (MW above p_min), from ahead[t + 1] (T,): the least
+    total output above p_min hour t must have so that hour t + 1 can still ramp to its own least
+    output plus the up reserve its ramps must leave room for (all renewables used; over the
+    committed units' ramp-up room — units starting in t + 1 add their whole band instead), at most
+    what the committed units reach. u (T, G) int8; lo, hi (T, G) `output_bounds`."""
+    T, G = u.shape
+    need = demand[t]
+    for r in range(avail.shape[1]):
+        need -= avail[t, r]
+    for g in range(G):
+        if u[t, g]:
+            need -= p_min[g]
+    if t < T - 1:
+        room = 0.0
         for g in range(G):
-            if u[t, g]:
-                low[g] = max(lo[t, g], prev[g] - ramp_dn[g])
-                top[g] = min(hi[t, g], prev[g] + ramp_up[g])
-                if low[g] > top[g]:
-                    low[g] = top[g]
-                q[t, g] = low[g]
-                base += p_min[g] + low[g]
-            else:
-                low[g] = 0.0
-                top[g] = 0.0
-                q[t, g] = 0.0
-        for r in range(R):
-            ren[t, r] = min_out[t, r]
-            base += min_out[t, r]
-        rest = demand[t] - base
-        price[t] = -curt_cost.max() if R > 0 else 0.0
-        if rest < 0.0:
-            over[t] = -rest
-            rest = 0.0
-        # merit order: renewables at −curtailment cost, then segments (blocks indexed g·K + k)
-        for ii in range(nb):
-            if rest <= 0.0:
-                break
-            i = idx[ii]
-            if slope[i] >= BIG:
-                break
-            if i >= G * K:
-                r = i - G * K
-                take = min(avail[t, r] - ren[t, r], rest)
-                if take > 0.0:
-                    ren[t, r] += take
-                    rest -= take
-                    price[t] = slope[i]
-                continue
-            g = i // K
-            k = i % K
-            start = 0.0
-            for kk in range(k):
-                start += seg_mw[g, kk]
-            end = start + seg_mw[g, k]
-            a = max(start, q[t, g])
-            b = min(end, top[g])
-            if b > a:
-                take = min(b - a, rest)
-                q[t, g] += take
+            if u[t + 1, g]:
+                room += min(ramp_up[g], hi[t + 1, g] - lo[t, g]) if u[t, g] else hi[t + 1, g]
+        need = max(need, ahead[t + 1] + max(res_up[t + 1] - st_up[t + 1], 0.0) - room)
+    top_t = 0.0
+    for g in range(G):
+        if u[t, g]:
+            top_t += hi[t, g]
+    return min(need, top_t)
+
+
+@njit(cache=True, inline='always')
+def _dispatch_hour(t, u, p_min, cap, lo, hi, ramp_up, ramp_dn, seg_mw, reserve_ok, avail, min_out, price0, demand,
+                   res_up, res_dn, st_up, st_dn, blocks, idx, ahead, prev, low, top, q, r_up, r_dn, ren, hourly):
+    """Hour t of `economic_dispatch` (arguments as there; blocks, idx from `_merit_order`; price0 the
+    price when renewables are curtailed (−their largest curtailment cost); ahead (T,) from
+    `_ahead_at`): from the previous hour's outputs prev (G,) MW above p_min (updated to hour t's, 0
+    for off units) writes row t of q, r_up, r_dn (T, G), ren (T, R) and column t of hourly (7, T)
+    (shed, over, short_up, short_dn, st_r_up, st_r_dn, price). low, top (G,) work arrays. Inlined:
+    it is called once an hour, and a call passing this many arrays costs as much as the hour."""
+    G = u.shape[1]
+    R = avail.shape[1]
+    K = seg_mw.shape[1]
+    base = 0.0
+    for g in range(G):
+        if u[t, g]:
+            low[g] = max(lo[t, g], prev[g] - ramp_dn[g])
+            top[g] = min(hi[t, g], prev[g] + ramp_up[g])
+            if low[g] > top[g]:
+                low[g] = top[g]
+            q[t, g] = low[g]
+            base += p_min[g] + low[g]
+        else:
+            low[g] = 0.0
+            top[g] = 0.0
+            q[t, g] = 0.0
+    for r in range(R):
+        ren[t, r] = min_out[t, r]
+        base += min_out[t, r]
+    rest = demand[t] - base
+    hourly[6, t] = price0
+    hourly[1, t] = 0.0
+    if rest < 0.0:
+        hourly[1, t] = -rest
+        rest = 0.0
+    # merit order: renewables at −curtailment cost, then segments (blocks indexed g·K + k)
+    for ii in range(idx.shape[0]):
+        if rest <= 0.0:
+            break
+        i = idx[ii]
+        if blocks[0, i] >= BIG:
+            break
+        if i >= G * K:
+            r = i - G * K
+            take = min(avail[t, r] - ren[t, r], rest)
+            if take > 0.0:
+                ren[t, r] += take
                 rest -= take
-                price[t] = slope[i]
-        if rest > 1e-9:
-            shed[t] = rest
-            price[t] = BIG
-        # pre-ramp for later hours: raise units that stay on, curtail renewables by as much
-        total = 0.0
-        for g in range(G):
-            total += q[t, g]
-        _shift_to_thermal(t, max(ahead[t] - total, 0.0), 1, u, q, top, ren, min_out, idx, slope, reserve_ok, G, K)
-        # down reserve: raise eligible units, curtail renewables by as much
-        have_dn = st_dn[t]
-        for g in range(G):
-            if u[t, g] and reserve_ok[g]:
-                have_dn += max(0.0, min(q[t, g], ramp_dn[g] - prev[g] + q[t, g]))
-        _shift_to_thermal(t, max(res_dn[t] - have_dn, 0.0), 2, u, q, top, ren, min_out, idx, slope, reserve_ok, G, K)
-        # reserves: storage first, then thermal headroom
-        need_up = res_up[t]
-        need_dn = res_dn[t]
-        st_r_up[t] = min(st_up[t], max(need_up, 0.0))
-        st_r_dn[t] = min(st_dn[t], max(need_dn, 0.0))
-        need_up -= st_r_up[t]
-        need_dn -= st_r_dn[t]
-        for g in range(G):
-            if u[t, g] and reserve_ok[g]:
-                head = max(0.0, min(cap[t, g] - q[t, g], prev[g] + ramp_up[g] - q[t, g]))
-                give = min(head, max(need_up, 0.0))
-                r_up[t, g] = give
-                need_up -= give
-                room = max(0.0, min(q[t, g], ramp_dn[g] - prev[g] + q[t, g]))
-                give = min(room, max(need_dn, 0.0))
-                r_dn[t, g] = give
-                need_dn -= give
-        short_up[t] = max(need_up, 0.0)
-        short_dn[t] = max(need_dn, 0.0)
-        for g in range(G):
-            prev[g] = q[t, g] if u[t, g] else 0.0
-    return q, r_up, r_dn, ren, shed, over, short_up, short_dn, st_r_up, st_r_dn, price
+                hourly[6, t] = blocks[0, i]
+            continue
+        g = i // K
+        a = max(blocks[1, i], q[t, g])
+        b = min(blocks[2, i], top[g])
+        if b > a:
+            take = min(b - a, rest)
+            q[t, g] += take
+            rest -= take
+            hourly[6, t] = blocks[0, i]
+    hourly[0, t] = 0.0
+    if rest > 1e-9:
+        hourly[0, t] = rest
+        hourly[6, t] = BIG
+    # pre-ramp for later hours: raise units that stay on, curtail renewables by as much
+    total = 0.0
+    for g in range(G):
+        total += q[t, g]
+    _shift_to_thermal(t, max(ahead[t] - total, 0.0), 1, u, q, top, ren, min_out, idx, blocks, reserve_ok, G, K)
+    # down reserve: raise eligible units, curtail renewables by as much
+    have_dn = st_dn[t]
+    for g in range(G):
+        if u[t, g] and reserve_ok[g]:
+            have_dn += max(0.0, min(q[t, g], ramp_dn[g] - prev[g] + q[t, g]))
+    _shift_to_thermal(t, max(res_dn[t] - have_dn, 0.0), 2, u, q, top, ren, min_out, idx, blocks, reserve_ok, G, K)
+    # reserves: storage first, then thermal headroom
+    need_up = res_up[t]
+    need_dn = res_dn[t]
+    hourly[4, t] = min(st_up[t], max(need_up, 0.0))
+    hourly[5, t] = min(st_dn[t], max(need_dn, 0.0))
+    need_up -= hourly[4, t]
+    need_dn -= hourly[5, t]
+    for g in range(G):
+        r_up[t, g] = 0.0
+        r_dn[t, g] = 0.0
+        if u[t, g] and reserve_ok[g]:
+            head = max(0.0, min(cap[t, g] - q[t, g], prev[g] + ramp_up[g] - q[t, g]))
+            give = min(head, max(need_up, 0.0))
+            r_up[t, g] = give
+            need_up -= give
+            room = max(0.0, min(q[t, g], ramp_dn[g] - prev[g] + q[t, g]))
+            give = min(room, max(need_dn, 0.0))
+            r_dn[t, g] = give
+            need_dn -= give
+    hourly[2, t] = max(need_up, 0.0)
+    hourly[3, t] = max(need_dn, 0.0)
+    for g in range(G):
+        prev[g] = q[t, g] if u[t, g] else 0.0
 
 
 @njit(cache=True)
@@ -475,29 +519,57 @@ def window_cost(u, q, ren, shed, over, short_up, short_dn, p_min, curve_mw, curv
     T, G = u.shape
     total = 0.0
     for g in range(G):
-        on_before = init_on[g]
-        off_h = 0 if init_on[g] else init_h[g]
-        for t in range(T):
-            p = 0.0
-            if u[t, g]:
-                p = p_min[g] + q[t, g]
-                total += _curve_at(curve_mw[g], curve_cost[g], n_points[g], p)
-                if not on_before:
-                    total += su_by_off[g, min(max(off_h, 0), k_off[g])]
-                on_before = True
-                off_h = 0
-            else:
-                if on_before:
-                    total += sd_cost[g]
-                on_before = False
-                off_h += 1
-            if season_min[t, g] > p:
-                total += heat_short_cost * (season_min[t, g] - p)
+        total = _unit_cost(g, u, q, p_min, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, init_on, init_h,
+                           season_min, heat_short_cost, total)
     for t in range(T):
-        total += voll * shed[t] + over_cost * over[t] + short_cost * (short_up[t] + short_dn[t])
-        for r in range(avail.shape[1]):
-            total += curt_cost[r] * (avail[t, r] - ren[t, r])
+        total = _hour_cost(t, ren, shed, over, short_up, short_dn, avail, curt_cost, voll, over_cost, short_cost, total)
     return total
+
+
+@njit(cache=True, inline='always')
+def _unit_cost(g, u, q, p_min, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, init_on, init_h, season_min,
+               heat_short_cost, total):
+    """total plus unit g's part of `window_cost` (arguments as there), added hour by hour."""
+    on_before = init_on[g]
+    off_h = 0 if init_on[g] else init_h[g]
+    for t in range(u.shape[0]):
+        p = 0.0
+        if u[t, g]:
+            p = p_min[g] + q[t, g]
+            total += _curve_at(curve_mw[g], curve_cost[g], n_points[g], p)
+            if not on_before:
+                total += su_by_off[g, min(max(off_h, 0), k_off[g])]
+            on_before = True
+            off_h = 0
+        else:
+            if on_before:
+                total += sd_cost[g]
+            on_before = False
+            off_h += 1
+        if season_min[t, g] > p:
+            total += heat_short_cost * (season_min[t, g] - p)
+    return total
+
+
+@njit(cache=True, inline='always')
+def _hour_cost(t, ren, shed, over, short_up, short_dn, avail, curt_cost, voll, over_cost, short_cost, total):
+    """total plus hour t's system part of `window_cost` (arguments as there): shedding,
+    over-generation, reserve shortfall and curtailment."""
+    total += voll * shed[t] + over_cost * over[t] + short_cost * (short_up[t] + short_dn[t])
+    for r in range(avail.shape[1]):
+        total += curt_cost[r] * (avail[t, r] - ren[t, r])
+    return total
+
+
+@njit(cache=True, inline='always')
+def _on_cost(t, g, q, p_min, curve_mw, curve_cost, n_points, season_min, heat_short_cost):
+    """Unit g's fuel and heating-season shortfall cost in hour t when on at q[t, g] MW above p_min
+    (its start-up and shut-down costs aside)."""
+    p = p_min[g] + q[t, g]
+    c = _curve_at(curve_mw[g], curve_cost[g], n_points[g], p)
+    if season_min[t, g] > p:
+        c += heat_short_cost * (season_min[t, g] - p)
+    return c
 
 
 @njit(cache=True)
@@ -505,45 +577,59 @@ def dispatch_lifted(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0
                     reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn, rounds):
     """`output_bounds` + `economic_dispatch`, repeated: where an hour ends short (shed or up
     reserve), the units that could not ramp to it are lifted in the hour before (a floor on their
-    output, carried back by the ramp bands) and the window is dispatched again, up to `rounds`
-    times. The hourly merit order cannot see that a ramp-limited unit must climb early; the floors
-    tell it. Returns cap (T, G) and the `economic_dispatch` results."""
-    T, G = u.shape
+    output, carried back by the ramp bands: `_lift`) and the window is dispatched again, up to
+    `rounds` times. The hourly merit order cannot see that a ramp-limited unit must climb early; the
+    floors tell it. Returns cap (T, G) and the `economic_dispatch` results."""
+    G = u.shape[1]
     floor = season_min.copy()
     cap, lo, hi = output_bounds(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, floor)
     out = economic_dispatch(u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, seg_slope, reserve_ok, avail,
                             min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn)
+    mark = np.empty(G, np.bool_)
     for _ in range(rounds):
-        q, shed, short_up = out[0], out[4], out[6]
-        lifted = False
-        for t in range(1, T):
-            deficit = shed[t] + short_up[t]
-            if deficit <= 1e-6:
-                continue
-            for g in range(G):
-                if deficit <= 1e-6:
-                    break
-                if u[t, g] == 0 or u[t - 1, g] == 0:
-                    continue
-                # what a unit can reach at t is min(cap, q(t−1) + ramp): only ramp-bound units
-                # gain from more output in t − 1 (reserve needs eligible ones)
-                room = cap[t, g] - q[t - 1, g] - ramp_up[g]
-                if room <= 1e-6 or (shed[t] <= 1e-6 and not reserve_ok[g]):
-                    continue
-                up = min(room, deficit, hi[t - 1, g] - q[t - 1, g])
-                if up > 1e-6:
-                    floor[t - 1, g] = max(floor[t - 1, g], p_min[g] + q[t - 1, g] + up)
-                    deficit -= up
-                    lifted = True
-        if not lifted:
+        mark[:] = False
+        if not _lift(u, p_min, cap, hi, out[0], out[4], out[6], ramp_up, reserve_ok, floor, mark):
             break
-        cap, lo, hi = output_bounds(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, floor)
+        for g in range(G):              # only the lifted units' bands change
+            if mark[g]:
+                _bounds_col(g, u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, floor, cap, lo, hi)
         new = economic_dispatch(u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, seg_slope, reserve_ok, avail,
                                 min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn)
         if new[4].sum() + new[6].sum() >= out[4].sum() + out[6].sum() - 1e-6:
             break
         out = new
     return cap, out
+
+
+@njit(cache=True)
+def _lift(u, p_min, cap, hi, q, shed, short_up, ramp_up, reserve_ok, floor, mark):
+    """One lifting step of `dispatch_lifted`: for each hour t ≥ 1 short by shed + short_up (T,) MW,
+    raise floor[t − 1] (T, G) MW of the units whose ramp from q[t − 1] (T, G) fell short of their
+    cap (only reserve-eligible ones for a reserve shortfall), by what hour t lacked, within
+    hi[t − 1]. Sets mark[g] (G,) bool for each lifted unit; returns whether any was lifted."""
+    T, G = u.shape
+    lifted = False
+    for t in range(1, T):
+        deficit = shed[t] + short_up[t]
+        if deficit <= 1e-6:
+            continue
+        for g in range(G):
+            if deficit <= 1e-6:
+                break
+            if u[t, g] == 0 or u[t - 1, g] == 0:
+                continue
+            # what a unit can reach at t is min(cap, q(t−1) + ramp): only ramp-bound units
+            # gain from more output in t − 1 (reserve needs eligible ones)
+            room = cap[t, g] - q[t - 1, g] - ramp_up[g]
+            if room <= 1e-6 or (shed[t] <= 1e-6 and not reserve_ok[g]):
+                continue
+            up = min(room, deficit, hi[t - 1, g] - q[t - 1, g])
+            if up > 1e-6:
+                floor[t - 1, g] = max(floor[t - 1, g], p_min[g] + q[t - 1, g] + up)
+                deficit -= up
+                lifted = True
+                mark[g] = True
+    return lifted
 
 
 @njit(cache=True)
@@ -558,6 +644,204 @@ def evaluate(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q
     return window_cost(u, q, ren, shed, over, s_up, s_dn, p_min, curve_mw, curve_cost, n_points, su_by_off, k_off,
                        sd_cost, init_on, init_h, avail, curt_cost, season_min, voll, over_cost, short_cost,
                        heat_short_cost)
+
+
+@njit(cache=True)
+def _rebound(cols, n, u, u_ref, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, floor, cap, lo, hi, old):
+    """Recompute the `output_bounds` columns of units cols[:n] (commitment u (T, G), floors floor
+    (T, G)) in cap, lo, hi (T, G). Returns the first and last hour whose dispatch inputs changed: a
+    new band, or a commitment that differs from u_ref (T, G) (also the hour before, whose dispatch
+    looks ahead); (T, −1) if none. old (3, T) work array."""
+    T = u.shape[0]
+    t_lo, t_hi = T, -1
+    for c in range(n):
+        g = cols[c]
+        for t in range(T):
+            old[0, t] = cap[t, g]
+            old[1, t] = lo[t, g]
+            old[2, t] = hi[t, g]
+        _bounds_col(g, u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, floor, cap, lo, hi)
+        for t in range(T):
+            if u[t, g] != u_ref[t, g]:
+                t_lo = min(t_lo, max(t - 1, 0))
+                t_hi = max(t_hi, t)
+            elif old[0, t] != cap[t, g] or old[1, t] != lo[t, g] or old[2, t] != hi[t, g]:
+                t_lo = min(t_lo, t)
+                t_hi = max(t_hi, t)
+    return t_lo, t_hi
+
+
+@njit(cache=True)
+def _redispatch(t_lo, t_hi, u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, reserve_ok, avail, min_out, price0,
+                demand, res_up, res_dn, st_up, st_dn, blocks, idx, ahead, prev, low, top, q, r_up, r_dn, ren, hourly,
+                old_q, old_ren, old_h):
+    """`economic_dispatch` again after its inputs (u, cap, lo, hi) changed in hours [t_lo, t_hi] only,
+    in place: ahead (T,), q, r_up, r_dn (T, G), ren (T, R), hourly (7, T) hold the dispatch before the
+    change (as `_dispatch_hour` writes them) and are brought up to date. The look-ahead is redone
+    backward from t_hi until it meets its old values before t_lo; the hours from the first changed
+    one, until an hour at or after t_hi ends with the same unit outputs as before (the rest is
+    then unchanged). The rows of q, ren and hourly[:4] overwritten are first saved in old_q, old_ren,
+    old_h (4, T). Whole window: t_lo = 0, t_hi = T − 1. Returns the first and last hour redone."""
+    T, G = u.shape
+    a_lo = T
+    for t in range(t_hi, -1, -1):
+        v = _ahead_at(t, u, p_min, lo, hi, ramp_up, avail, demand, res_up, st_up, ahead)
+        if v != ahead[t]:
+            ahead[t] = v
+            a_lo = t
+        elif t < t_lo - 1:
+            break
+    t0 = min(t_lo, a_lo)
+    for g in range(G):
+        if t0 == 0:
+            prev[g] = q0[g]
+        else:
+            prev[g] = q[t0 - 1, g] if u[t0 - 1, g] else 0.0
+    for t in range(t0, T):
+        for g in range(G):
+            old_q[t, g] = q[t, g]
+        for r in range(ren.shape[1]):
+            old_ren[t, r] = ren[t, r]
+        for k in range(4):
+            old_h[k, t] = hourly[k, t]
+        _dispatch_hour(t, u, p_min, cap, lo, hi, ramp_up, ramp_dn, seg_mw, reserve_ok, avail, min_out, price0, demand,
+                       res_up, res_dn, st_up, st_dn, blocks, idx, ahead, prev, low, top, q, r_up, r_dn, ren, hourly)
+        if t >= t_hi:
+            same = True
+            for g in range(G):
+                if q[t, g] != old_q[t, g]:
+                    same = False
+                    break
+            if same:
+                return t0, t
+    return t0, T - 1
+
+
+@njit(cache=True)
+def _set_base(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw, reserve_ok,
+              avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw, curve_cost, n_points,
+              su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost, blocks, idx, price0, floor,
+              cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term,
+              b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols):
+    """Make commitment u (T, G) `decommit`'s base: dispatch it (floors = season_min, no lifting) into
+    the working state (floor, cap, lo, hi (T, G), ahead (T,), q, r_up, r_dn (T, G), ren (T, R),
+    hourly (7, T): see `_redispatch`), copy that to the base arrays b_cap, b_lo, b_hi, b_ahead, b_q,
+    b_ren, b_h (hourly[:4]) and price it: b_unit (G,) each unit's `window_cost` part, b_term (T, G)
+    each on unit's `_on_cost`, b_hour (T,) each hour's system part. Other arguments as `_trial`.
+    Returns the base's `window_cost`."""
+    T, G = u.shape
+    floor[:, :] = season_min
+    for g in range(G):
+        _bounds_col(g, u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, floor, cap, lo, hi)
+    _redispatch(0, T - 1, u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, reserve_ok, avail, min_out, price0,
+                demand, res_up, res_dn, st_up, st_dn, blocks, idx, ahead, prev, low, top, q, r_up, r_dn, ren, hourly,
+                old_q, old_ren, old_h)
+    b_cap[:, :] = cap
+    b_lo[:, :] = lo
+    b_hi[:, :] = hi
+    b_ahead[:] = ahead
+    b_q[:, :] = q
+    b_ren[:, :] = ren
+    b_h[:, :] = hourly[:4]
+    for g in range(G):
+        b_unit[g] = _unit_cost(g, u, q, p_min, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, init_on,
+                               init_h, season_min, heat_short_cost, 0.0)
+    for t in range(T):
+        for g in range(G):
+            b_term[t, g] = _on_cost(t, g, q, p_min, curve_mw, curve_cost, n_points, season_min, heat_short_cost) \
+                if u[t, g] else 0.0
+        b_hour[t] = _hour_cost(t, ren, hourly[0], hourly[1], hourly[2], hourly[3], avail, curt_cost, voll, over_cost,
+                               short_cost, 0.0)
+    return window_cost(u, q, ren, hourly[0], hourly[1], hourly[2], hourly[3], p_min, curve_mw, curve_cost, n_points,
+                       su_by_off, k_off, sd_cost, init_on, init_h, avail, curt_cost, season_min, voll, over_cost,
+                       short_cost, heat_short_cost)
+
+
+@njit(cache=True)
+def _trial(trial, u, n_cols, best, c0, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
+           season_min, seg_mw, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn,
+           curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost,
+           blocks, idx, price0, floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead,
+           b_q, b_ren, b_h, b_term, b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols):
+    """`evaluate`(trial) for `decommit`, from the base u's dispatch: trial (T, G) int8 differs from u
+    only in the columns of units cols[:n_cols] (cols (G,) int). The working state (see `_set_base`)
+    holds the base's dispatch; only those units' bands are recomputed and the dispatch redone where
+    it changes (`_redispatch`), then lifted as `dispatch_lifted` does, each round again redone where
+    the floors changed; the cost is the base's, c0, plus the changes: the moved units' whole
+    `window_cost` parts, the other units' `_on_cost` in changed hours, the changed hours' system
+    part (equal to `evaluate` up to rounding of the order of summation). If the cost is not below
+    best − 1e-6 the working state is restored to the base's; otherwise it is left at the trial's
+    final dispatch. Returns the cost.
+
+    blocks, idx, price0: `_merit_order` and the curtailment price; base b_* as `_set_base`; prev, low,
+    top (G,), old_q (T, G), old_ren (T, R), old_h (4, T), old_b (3, T) work arrays; mark, dirty (G,)
+    bool all False; cols (G,) int (cols[n_cols:] work space). Other arguments as `decommit`."""
+    T, G = u.shape
+    for c in range(n_cols):
+        dirty[cols[c]] = True
+    t_lo, t_hi = _rebound(cols, n_cols, trial, u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, floor, cap,
+                          lo, hi, old_b)
+    d_lo, d_hi = T, -1                  # rows of q, ren, hourly that may differ from the base's
+    a_lo, a_hi = T, -1                  # entries of ahead that may
+    for rnd in range(LIFT_ROUNDS + 1):
+        if t_hi < 0:                    # lifted, but no band changed: the same dispatch, not better
+            break
+        before = hourly[0].sum() + hourly[2].sum()
+        t0, t_end = _redispatch(t_lo, t_hi, trial, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, reserve_ok, avail,
+                                min_out, price0, demand, res_up, res_dn, st_up, st_dn, blocks, idx, ahead, prev, low,
+                                top, q, r_up, r_dn, ren, hourly, old_q, old_ren, old_h)
+        a_lo = min(a_lo, t0)
+        a_hi = max(a_hi, t_hi)
+        if rnd > 0 and hourly[0].sum() + hourly[2].sum() >= before - 1e-6:
+            for t in range(t0, t_end + 1):      # no less short: keep the previous round
+                q[t, :] = old_q[t, :]
+                ren[t, :] = old_ren[t, :]
+                hourly[:4, t] = old_h[:, t]
+            break
+        d_lo = min(d_lo, t0)
+        d_hi = max(d_hi, t_end)
+        if rnd == LIFT_ROUNDS or not _lift(trial, p_min, cap, hi, q, hourly[0], hourly[2], ramp_up, reserve_ok, floor,
+                                           mark):
+            break
+        n = n_cols
+        for g in range(G):
+            if mark[g]:
+                mark[g] = False
+                dirty[g] = True
+                cols[n] = g
+                n += 1
+        t_lo, t_hi = _rebound(cols[n_cols:], n - n_cols, trial, trial, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn,
+                              init_on, q0, floor, cap, lo, hi, old_b)
+    cost = c0
+    for c in range(n_cols):
+        g = cols[c]
+        cost += _unit_cost(g, trial, q, p_min, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, init_on,
+                           init_h, season_min, heat_short_cost, 0.0) - b_unit[g]
+        mark[g] = True
+    for t in range(d_lo, d_hi + 1):
+        for g in range(G):
+            if not mark[g] and q[t, g] != b_q[t, g]:
+                cost += _on_cost(t, g, q, p_min, curve_mw, curve_cost, n_points, season_min, heat_short_cost) \
+                    - b_term[t, g]
+        cost += _hour_cost(t, ren, hourly[0], hourly[1], hourly[2], hourly[3], avail, curt_cost, voll, over_cost,
+                           short_cost, 0.0) - b_hour[t]
+    keep = cost < best - 1e-6
+    if not keep:
+        for t in range(d_lo, d_hi + 1):
+            q[t, :] = b_q[t, :]
+            ren[t, :] = b_ren[t, :]
+            hourly[:4, t] = b_h[:, t]
+        ahead[a_lo:a_hi + 1] = b_ahead[a_lo:a_hi + 1]
+    for g in range(G):
+        mark[g] = False
+        if dirty[g]:
+            dirty[g] = False
+            if not keep:
+                cap[:, g] = b_cap[:, g]
+                lo[:, g] = b_lo[:, g]
+                hi[:, g] = b_hi[:, g]
+                floor[:, g] = season_min[:, g]
+    return cost
 
 
 @njit(cache=True)
@@ -595,7 +879,7 @@ def column_ok(col, up_h, down_h, init_on, init_h, forced):
 def _pair(u, trial, col, g, i, order, up_h, down_h, init_on, init_h, forced):
     """For a lengthened block of unit g (its new column `col`, already in `trial`): switch off, in
     `trial`, the on block of the first dearer unit (order[:i]) that overlaps the added hours, if
-    that keeps the unit's min up/down and forced hours. Returns whether a block was found."""
+    that keeps the unit's min up/down and forced hours. Returns that unit, or −1 if none."""
     T = col.shape[0]
     lo_c, hi_c = T, -1
     for k in range(T):
@@ -617,8 +901,8 @@ def _pair(u, trial, col, g, i, order, up_h, down_h, init_on, init_h, forced):
             continue
         for kk in range(T):
             trial[kk, h] = col2[kk]
-        return True
-    return False
+        return h
+    return -1
 
 
 @njit(cache=True)
@@ -630,15 +914,35 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
     unit off over the whole block, the block starting or stopping 1-3 hours earlier or later, or
     running on through the break to its next block (one start less), a lengthened block also
     together with the first dearer unit's overlapping block switched off (`_pair`); keep
-    a move whenever it keeps min up/down and forced hours (`column_ok`) and lowers `evaluate`;
+    a move whenever it keeps min up/down and forced hours (`column_ok`) and lowers `evaluate`
+    (computed from the current commitment's dispatch by `_trial`: only what the move changes);
     at most `passes` passes over the units, fewer once a pass finds nothing. Returns (u (T, G)
     int8, cost)."""
     T, G = u.shape
+    R = avail.shape[1]
     u = u.copy()
     best = evaluate(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw,
                     seg_slope, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn,
                     curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost,
                     heat_short_cost)
+    # the dispatch of the current commitment (working state, see `_set_base`) and its copy
+    blocks, idx = _merit_order(seg_mw, seg_slope, curt_cost)
+    price0 = -curt_cost.max() if R > 0 else 0.0
+    floor, cap, lo, hi = np.empty((T, G)), np.empty((T, G)), np.empty((T, G)), np.empty((T, G))
+    ahead, q, r_up, r_dn = np.empty(T), np.empty((T, G)), np.empty((T, G)), np.empty((T, G))
+    ren, hourly = np.empty((T, R)), np.empty((7, T))
+    b_cap, b_lo, b_hi, b_ahead = np.empty((T, G)), np.empty((T, G)), np.empty((T, G)), np.empty(T)
+    b_q, b_ren, b_h, b_term = np.empty((T, G)), np.empty((T, R)), np.empty((4, T)), np.empty((T, G))
+    b_unit, b_hour = np.empty(G), np.empty(T)
+    prev, low, top = np.empty(G), np.empty(G), np.empty(G)
+    old_q, old_ren, old_h, old_b = np.empty((T, G)), np.empty((T, R)), np.empty((4, T)), np.empty((3, T))
+    mark, dirty, cols = np.zeros(G, np.bool_), np.zeros(G, np.bool_), np.empty(G + 2, np.int64)
+    c0 = _set_base(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw,
+                   reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw,
+                   curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost,
+                   blocks, idx, price0, floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi,
+                   b_ahead, b_q, b_ren, b_h, b_term, b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b,
+                   mark, dirty, cols)
     trial = u.copy()
     col = np.empty(T, np.int8)
     for _ in range(passes):
@@ -682,30 +986,48 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                         continue
                     for k in range(T):
                         trial[k, g] = col[k]
-                    cost = evaluate(trial, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
-                                    season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, demand,
-                                    res_up, res_dn, st_up, st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off,
-                                    sd_cost, voll, over_cost, short_cost, heat_short_cost)
-                    if cost < best - 1e-6:
-                        best = cost
-                        for k in range(T):
-                            u[k, g] = col[k]
-                        break
-                    if c >= 7 and _pair(u, trial, col, g, i, order, up_h, down_h, init_on, init_h, forced):
-                        # the longer block pays only with a dearer unit's overlapping block gone
-                        cost = evaluate(trial, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
-                                        season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost,
-                                        demand, res_up, res_dn, st_up, st_dn, curve_mw, curve_cost, n_points,
-                                        su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost)
-                        if cost < best - 1e-6:
-                            best = cost
+                    cols[0] = g
+                    n_cols = 1
+                    kept = False
+                    for attempt in range(2):
+                        if attempt == 1:
+                            # the longer block pays only with a dearer unit's overlapping block gone
+                            h = -1 if c < 7 else _pair(u, trial, col, g, i, order, up_h, down_h, init_on, init_h,
+                                                       forced)
+                            if h < 0:
+                                break
+                            cols[1] = h
+                            n_cols = 2
+                        cost = _trial(trial, u, n_cols, best, c0, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn,
+                                      init_on, init_h, q0, season_min, seg_mw, reserve_ok, avail, min_out,
+                                      curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw, curve_cost,
+                                      n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost,
+                                      heat_short_cost, blocks, idx, price0, floor, cap, lo, hi, ahead, q, r_up,
+                                      r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term,
+                                      b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty,
+                                      cols)
+                        if cost < best - 1e-6:      # the working state holds the trial's dispatch
+                            best = window_cost(trial, q, ren, hourly[0], hourly[1], hourly[2], hourly[3], p_min,
+                                               curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, init_on,
+                                               init_h, avail, curt_cost, season_min, voll, over_cost, short_cost,
+                                               heat_short_cost)
                             for k in range(T):
-                                for h in range(G):
-                                    u[k, h] = trial[k, h]
+                                for hh in range(G):
+                                    u[k, hh] = trial[k, hh]
+                            c0 = _set_base(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
+                                           season_min, seg_mw, reserve_ok, avail, min_out, curt_cost, demand,
+                                           res_up, res_dn, st_up, st_dn, curve_mw, curve_cost, n_points, su_by_off,
+                                           k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost, blocks,
+                                           idx, price0, floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly,
+                                           b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term, b_unit, b_hour,
+                                           prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols)
+                            kept = True
                             break
+                    if n_cols == 2:                 # the pair's other unit back (a no-op once kept)
                         for k in range(T):
-                            for h in range(G):
-                                trial[k, h] = u[k, h]
+                            trial[k, cols[1]] = u[k, cols[1]]
+                    if kept:
+                        break
                 for k in range(T):
                     trial[k, g] = u[k, g]
                 t = e + 1
