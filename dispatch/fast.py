@@ -14,8 +14,9 @@ window of `SystemArrays`:
    valid lower bound of the window's optimum for any multipliers (λ ∈ [−over-generation penalty,
    VOLL], μ, ν ∈ [0, reserve shortfall penalty] keep the slack terms at 0). Multipliers start from
    a merit-order price and follow a subgradient method with Polyak steps towards the cost of the
-   primal schedule (step 2) at the starting multipliers, the whole loop in one kernel
-   (`kernels.dual_ascent`).
+   primal schedule (step 2) at the starting multipliers, capped at (1 + TARGET_CAP) × the best
+   bound so far (a first schedule paying shortfall penalties would throw the multipliers to their
+   limits), the whole loop in one kernel (`kernels.dual_ascent`).
 2. **Primal** — the commitment of the DP at the best multipliers, repaired (`kernels.repair`:
    the unit block with the least regret added until every hour's reachable output covers demand
    plus up reserve), improved by local search (`kernels.decommit`: blocks removed, shortened or
@@ -29,7 +30,10 @@ window of `SystemArrays`:
    by an exact DP on its SoC grid (`storage.kernels.curve_window`: it sees its own effect on the
    price, which the price taker does not), then the commitment is searched again under that
    storage schedule; each round continues from the last one's schedule, at most CURVE_ROUNDS,
-   until CURVE_PATIENCE rounds in a row find nothing better (`_primal_search`).
+   until CURVE_PATIENCE rounds in a row find nothing better (`_primal_search`). Last, the best
+   schedule's commitment gets swap moves (`kernels.swap_in`: a cheaper unit started in place of
+   dearer units' blocks, which the local search cannot do) under its own storage schedule, then the
+   local search again; kept if cheaper.
 4. **Polish** (opts `polish`): HiGHS re-optimises storage and dispatch with the commitment fixed
    ("storage": storage unit counts free, "lp": fixed, "none": skipped); the commitment search then
    runs again under the polished storage schedule, up to POLISH_ROUNDS times while the cost falls.
@@ -57,6 +61,7 @@ STORAGE_LEVELS = 60       # SoC grid of the storage DP
 STORAGE_STEPS = 5         # reserve linearisations tried per station and dual evaluation (storage_dual)
 STALL = 10                # iterations without a better bound before the step factor halves
 PATIENCE = 30             # iterations without a 0.001 % better bound before the dual stops
+TARGET_CAP = 1.0          # Polyak level at most (1 + TARGET_CAP) × the best bound (kernels.dual_ascent)
 SEARCH_PASSES = 2         # most passes of the commitment local search (kernels.decommit)
 CURVE_ROUNDS = 10         # storage against the commitment's cost curves ↔ commitment search
 CURVE_PATIENCE = 2        # curve rounds in a row without a better schedule before they stop
@@ -283,11 +288,13 @@ def _storage_on_curves(w, s, sweeps=CURVE_SWEEPS):
     return res
 
 
-def _primal(w, u0, regret, price=None, stations=None):
+def _primal(w, u0, regret, price=None, stations=None, swap=False):
     """A primal schedule from commitment u0 under one storage schedule: the stations' own (given
     as `stations`, per-station tuples) or scheduled as price takers at `price` (T,). The
     commitment is repaired for that storage (regret (T, G): on − off values guiding the repair),
-    improved by local search (`kernels.decommit`) and dispatched. Returns (Schedule, costs)."""
+    improved by local search (`kernels.decommit`; with `swap`, then by `kernels.swap_in` and, if
+    that found a cheaper commitment, by the local search again) and dispatched. Returns
+    (Schedule, costs)."""
     a = w.a
     bounds = (a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h, a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h,
               a.ramp_down_mw_per_h)
@@ -301,10 +308,14 @@ def _primal(w, u0, regret, price=None, stations=None):
                           a.min_down_h, a.initial.on, w.init_h, w.forced, a.season_min_mw)
     market = (w.seg_mw, w.seg_slope, w.reserve_ok, a.available_mw, a.min_output_mw, a.curtailment_cost, demand,
               a.reserve_up_mw, a.reserve_down_mw, st_up, st_dn)
-    u, _ = kernels.decommit(u, w.forced, w.order[::-1].copy(), a.min_up_h, a.min_down_h, *bounds, a.initial.on,
-                            w.init_h, w.q0, a.season_min_mw, *market, a.curve_mw, a.curve_cost_per_h, a.n_points,
-                            w.su_by_off, w.k_off, a.shutdown_cost, a.voll, a.overgen_cost, a.reserve_short_cost,
-                            a.must_run_short_cost, SEARCH_PASSES)
+    search = (w.forced, w.order[::-1].copy(), a.min_up_h, a.min_down_h, *bounds, a.initial.on, w.init_h, w.q0,
+              a.season_min_mw, *market, a.curve_mw, a.curve_cost_per_h, a.n_points, w.su_by_off, w.k_off,
+              a.shutdown_cost, a.voll, a.overgen_cost, a.reserve_short_cost, a.must_run_short_cost)
+    u, cost = kernels.decommit(u, *search, SEARCH_PASSES)
+    if swap:
+        u2, cost2, _ = kernels.swap_in(u, cost, *search)
+        if cost2 < cost - 1e-6:
+            u, _ = kernels.decommit(u2, *search, SEARCH_PASSES)
     _, out = kernels.dispatch_lifted(u, *bounds, a.initial.on, w.q0, a.season_min_mw, *market, kernels.LIFT_ROUNDS)
     q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_r_up, st_r_dn, mprice = out
     mprice = np.where(shed > 1e-9, a.voll, np.where(over > 1e-9, -a.overgen_cost, mprice))
@@ -384,8 +395,9 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret):
     """Steps 2 and 3 from the dual's results: primal schedules from the DP commitment u_dual at
     multipliers lam and from best_s's commitment, then, with storage, rounds of storage against
     the commitment's cost curves and a new commitment search, continuing from each round's
-    schedule until CURVE_PATIENCE rounds in a row find nothing better than (best_s, best_c).
-    Returns the best (Schedule, costs)."""
+    schedule until CURVE_PATIENCE rounds in a row find nothing better than (best_s, best_c); last,
+    the best schedule's commitment searched once more with swap moves (`kernels.swap_in`) under its
+    own storage schedule, kept if cheaper. Returns the best (Schedule, costs)."""
     for u, price in ((u_dual, lam), (best_s.commit, best_s.price)):
         s, c = _primal(w, u, regret, price=np.clip(price, w.lam_lo, w.lam_hi))
         if c.objective < best_c.objective:
@@ -400,6 +412,9 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret):
                 misses += 1
                 if misses >= CURVE_PATIENCE:
                     break
+    s, c = _primal(w, best_s.commit, regret, stations=_stations_from(best_s, w.st.N), swap=True)
+    if c.objective < best_c.objective - 1e-6:
+        best_s, best_c = s, c
     return best_s, best_c
 
 
@@ -418,7 +433,8 @@ def solve_window_fast(a, opts: dict) -> Schedule:
     best_s, best_c = _primal(w, best_u, best_regret, price=lam)    # its cost: the target of the Polyak steps
     if np.isfinite(best_L):        # else a storage window with no feasible schedule: no bound
         best_L, best_lam, _, _, best_u, best_regret, n_iter = kernels.dual_ascent(
-            lam, mu, nu, w.lam_lo, w.lam_hi, w.mu_hi, best_c.objective, int(opts.get("iterations", ITERATIONS)),
+            lam, mu, nu, w.lam_lo, w.lam_hi, w.mu_hi, best_c.objective, TARGET_CAP,
+            int(opts.get("iterations", ITERATIONS)),
             STALL, PATIENCE, *w.dual_args)
     dual_s = time.perf_counter() - t0
     best_s, best_c = _primal_search(w, best_s, best_c, best_u, best_lam, best_regret)

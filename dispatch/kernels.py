@@ -1039,6 +1039,106 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
 
 
 @njit(cache=True)
+def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
+            season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up,
+            st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost,
+            heat_short_cost):
+    """Swap moves for a searched commitment u (T, G) int8 of cost `best` (`evaluate`): a cheaper unit
+    started in place of dearer ones — the move `decommit` lacks (it only changes existing blocks).
+    For each unit g (cheapest first; `order` is dearest first) and each on block of a dearer unit
+    (order[:i]) that starts at hour t0 while g is off: g on over [t0, max(t0 + up_h − 1, that
+    block's end)] (clipped to the window, merged with g's neighbouring blocks across gaps shorter
+    than its down time), then the dearer units' blocks overlapping g's new hours switched off one
+    at a time, dearest first, each kept only if it lowers `evaluate`; the whole move is kept if it
+    lowers the window's cost below `best`. Moves keep min up/down and forced hours (`column_ok`).
+    Other arguments as `decommit` (without `passes`). Returns (u (T, G) int8, cost, moves kept).
+    On pglib-uc rts_gmlc 2020-11-25 it replaces evening gas turbines by restarted steam units."""
+    T, G = u.shape
+    u = u.copy()
+    trial = u.copy()
+    col = np.empty(T, np.int8)
+    col2 = np.empty(T, np.int8)
+    moves = 0
+    for i in range(G - 1, 0, -1):          # cheapest first
+        g = order[i]
+        for j in range(i):
+            h = order[j]
+            t = 0
+            while t < T:
+                if u[t, h] == 0 or (t > 0 and u[t - 1, h] == 1) or u[t, g] == 1:
+                    t += 1
+                    continue
+                t0 = t
+                t1 = t0
+                while t1 + 1 < T and u[t1 + 1, h] == 1:
+                    t1 += 1
+                t1 = min(T - 1, max(t1, t0 + up_h[g] - 1))
+                for k in range(T):
+                    col[k] = u[k, g]
+                for k in range(t0, t1 + 1):
+                    col[k] = 1
+                # merge into a following block when the gap is too short
+                n = t1 + 1
+                while n < T and col[n] == 0:
+                    n += 1
+                if n < T and n - t1 - 1 < down_h[g]:
+                    for k in range(t1 + 1, n):
+                        col[k] = 1
+                # and into a preceding one
+                p = t0 - 1
+                while p >= 0 and col[p] == 0:
+                    p -= 1
+                if p >= 0 and t0 - p - 1 < down_h[g]:
+                    for k in range(p + 1, t0):
+                        col[k] = 1
+                t += 1
+                if not column_ok(col, up_h[g], down_h[g], init_on[g], init_h[g], forced[:, g]):
+                    continue
+                for k in range(T):
+                    trial[k, g] = col[k]
+                cur = evaluate(trial, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
+                               season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, demand,
+                               res_up, res_dn, st_up, st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off,
+                               sd_cost, voll, over_cost, short_cost, heat_short_cost)
+                # switch off dearer blocks overlapping g's new hours, dearest first
+                for jj in range(i):
+                    hh = order[jj]
+                    k = 0
+                    while k < T:
+                        if not (trial[k, hh] == 1 and col[k] == 1 and u[k, g] == 0):
+                            k += 1
+                            continue
+                        bs, be = _run_around(trial[:, hh], k)
+                        for kk in range(T):
+                            col2[kk] = 0 if bs <= kk <= be else trial[kk, hh]
+                        k = be + 1
+                        if not column_ok(col2, up_h[hh], down_h[hh], init_on[hh], init_h[hh], forced[:, hh]):
+                            continue
+                        for kk in range(T):
+                            trial[kk, hh], col2[kk] = col2[kk], trial[kk, hh]
+                        c = evaluate(trial, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
+                                     season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, demand,
+                                     res_up, res_dn, st_up, st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off,
+                                     sd_cost, voll, over_cost, short_cost, heat_short_cost)
+                        if c < cur - 1e-6:
+                            cur = c
+                        else:
+                            for kk in range(T):
+                                trial[kk, hh] = col2[kk]
+                if cur < best - 1e-6:
+                    best = cur
+                    moves += 1
+                    for k in range(T):
+                        for hh in range(G):
+                            u[k, hh] = trial[k, hh]
+                else:
+                    for k in range(T):
+                        for hh in range(G):
+                            trial[k, hh] = u[k, hh]
+    return u, best, moves
+
+
+@njit(cache=True)
 def lagrangian(lam, mu_up, mu_dn, curve_mw, curve_cost, n_points, p_min, p_max, reserve_ok, season_min, short_cost,
                su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced, demand, res_up, res_dn, avail,
                min_out, curt_cost, st_soc0, st_soc_min, st_soc_max, st_soc_final, st_charge, st_discharge, st_eta_c,
@@ -1099,17 +1199,21 @@ def lagrangian(lam, mu_up, mu_dn, curve_mw, curve_cost, n_points, p_min, p_max, 
 
 
 @njit(cache=True)
-def dual_ascent(lam, mu_up, mu_dn, lam_lo, lam_hi, mu_hi, target, iters, stall_n, patience, curve_mw, curve_cost,
-                n_points, p_min, p_max, reserve_ok, season_min, short_cost, su_by_off, k_off, sd_cost, up_h, down_h,
-                init_on, init_h, forced, demand, res_up, res_dn, avail, min_out, curt_cost, st_soc0, st_soc_min,
+def dual_ascent(lam, mu_up, mu_dn, lam_lo, lam_hi, mu_hi, target, target_cap, iters, stall_n, patience, curve_mw,
+                curve_cost, n_points, p_min, p_max, reserve_ok, season_min, short_cost, su_by_off, k_off, sd_cost, up_h,
+                down_h, init_on, init_h, forced, demand, res_up, res_dn, avail, min_out, curt_cost, st_soc0, st_soc_min,
                 st_soc_max, st_soc_final, st_charge, st_discharge, st_eta_c, st_eta_d, st_keep, st_deg, st_reserve,
                 st_steps):
     """The fast engine's subgradient method on `lagrangian`, from multipliers lam, mu_up, mu_dn (T,)
     (not changed).
 
-    Polyak steps θ·(target − L)/‖g‖² with θ = 2 halved after stall_n iterations without a better
-    L; μ, ν ≥ 0 by projection (their subgradients set to 0 where they sit at 0 and would go down),
-    λ clipped to [lam_lo, lam_hi], μ, ν to [0, mu_hi]. Stops after `iters` evaluations, after
+    Polyak steps θ·(level − L)/‖g‖² with level = min(target, best L + target_cap·|best L|) and θ = 2
+    halved after stall_n iterations without a better L (the cap keeps a target far above the bound
+    — a first primal paying reserve-shortfall penalties, 74 M against a bound of 0.65 M on pglib-uc
+    rts_gmlc 2020-11-25 — from throwing the multipliers to their limits: there the bound stayed at
+    its start, 654,699, and is 915,812 with target_cap = 1); μ, ν ≥ 0 by projection (their
+    subgradients set to 0 where they sit at 0 and would go down), λ clipped to [lam_lo, lam_hi],
+    μ, ν to [0, mu_hi]. Stops after `iters` evaluations, after
     `patience` iterations without a 0.001 % better L, when ‖g‖ vanishes or L reaches `target` (a
     primal cost, currency). Other arguments as `lagrangian` (after its multipliers). The Python loop
     it replaced also lowered `target` by a primal schedule at iteration iters // 2; without it (in
@@ -1162,7 +1266,7 @@ def dual_ascent(lam, mu_up, mu_dn, lam_lo, lam_hi, mu_hi, target, iters, stall_n
             norm += g_lam[t] ** 2 + g_mu[t] ** 2 + g_nu[t] ** 2
         if norm < 1e-12 or target - L <= 1e-9 * abs(target):
             break
-        step = theta * (target - L) / norm
+        step = theta * (min(target, best_L + target_cap * abs(best_L)) - L) / norm
         for t in range(T):
             lam[t] = min(max(lam[t] + step * g_lam[t], lam_lo), lam_hi)
             mu[t] = min(max(mu[t] + step * g_mu[t], 0.0), mu_hi)

@@ -302,6 +302,36 @@ def test_local_search_trims_an_overcommitted_schedule(tmp_path):
     np.testing.assert_allclose(s.p_mw[:, 2], 0.0, atol=1e-9)
 
 
+def test_swap_in_starts_a_cheaper_unit_in_place_of_dearer_ones(tmp_path):
+    # 100 MW for 6 h; two peakers (10-60 MW, 500/h at 10 MW then 40/MWh) run, the cheap unit (0-150
+    # MW at 10/MWh, start 200, min up 4 h) is off: 6 × (2·500 + 40·80) = 25,200. The local search
+    # cannot start a unit; the swap starts it for the peakers' block and stops both peakers:
+    # 200 + 6 × 100 · 10 = 6,200 (the optimum). Compiled and pure-Python versions agree.
+    thermal = [linear_unit("base", 0, 150, 0, 10, min_up_h=4, startup=[{"lag_h": 1, "cost": 200}],
+                           startup_ramp_mw_per_h=150, initial={"on": False, "hours": 10})]
+    thermal += [linear_unit(n, 10, 60, 500, 40, shutdown_ramp_mw_per_h=60, initial={"on": True, "hours": 10, "p_mw": 50})
+                for n in ("peak1", "peak2")]
+    a = compile_window(_write_case(tmp_path, [100] * 6, thermal), 0, 6)
+    w = fast._Window(a)
+    u0 = np.array([[0, 1, 1]] * 6, np.int8)
+    z = np.zeros(6)
+    bounds = (a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h, a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h,
+              a.ramp_down_mw_per_h)
+    search = (w.forced, w.order[::-1].copy(), a.min_up_h, a.min_down_h, *bounds, a.initial.on, w.init_h, w.q0,
+              a.season_min_mw, w.seg_mw, w.seg_slope, w.reserve_ok, a.available_mw, a.min_output_mw,
+              a.curtailment_cost, a.net_demand_mw, a.reserve_up_mw, a.reserve_down_mw, z, z, a.curve_mw,
+              a.curve_cost_per_h, a.n_points, w.su_by_off, w.k_off, a.shutdown_cost, a.voll, a.overgen_cost,
+              a.reserve_short_cost, a.must_run_short_cost)
+    u, cost = kernels.decommit(u0, *search, 2)
+    assert cost == pytest.approx(25200) and (u == u0).all()
+    got = kernels.swap_in(u, cost, *search)
+    for x, y in zip(got, kernels.swap_in.py_func(u, cost, *search)):
+        np.testing.assert_allclose(x, y)
+    u, cost, moves = got
+    assert moves == 1 and cost == pytest.approx(6200)
+    assert u.T.tolist() == [[1] * 6, [0] * 6, [0] * 6]
+
+
 def test_column_ok_reads_min_up_and_down():
     free = np.zeros(6, np.int8)
     ok = lambda col, init_on=False, init_h=5: kernels.column_ok(np.array(col, np.int8), 3, 2, init_on, init_h, free)  # noqa: E731
@@ -395,8 +425,8 @@ def test_dual_kernels_bound_the_milp_and_match_their_python_versions(tmp_path):
         for x, y in zip(got, kernels.lagrangian.py_func(lam, mu, nu, *w.dual_args)):
             np.testing.assert_allclose(x, y)
     lam0 = np.clip(fast._merit_price(a, w.unit_avg), w.lam_lo, w.lam_hi)
-    args = (lam0, np.zeros(12), np.zeros(12), w.lam_lo, w.lam_hi, w.mu_hi, 1.05 * optimum, 60, fast.STALL,
-            fast.PATIENCE, *w.dual_args)
+    args = (lam0, np.zeros(12), np.zeros(12), w.lam_lo, w.lam_hi, w.mu_hi, 1.05 * optimum, fast.TARGET_CAP, 60,
+            fast.STALL, fast.PATIENCE, *w.dual_args)
     got = kernels.dual_ascent(*args)
     for x, y in zip(got, kernels.dual_ascent.py_func(*args)):
         np.testing.assert_allclose(x, y)
@@ -407,6 +437,14 @@ def test_dual_kernels_bound_the_milp_and_match_their_python_versions(tmp_path):
     assert again[0] == best_L
     np.testing.assert_array_equal(again[4], u)
     np.testing.assert_array_equal(again[5], regret)
+    # a target far above the optimum (a first primal paying shortfall penalties): uncapped, the
+    # first steps throw the multipliers to their limits and the bound stays at its start
+    # (1,090,133); with the Polyak level capped 5 % above the best bound it climbs as with a
+    # sensible target (1,103,282 at 1.05 × the optimum, 1,116,475)
+    start = kernels.lagrangian(lam0, np.zeros(12), np.zeros(12), *w.dual_args)[0]
+    far = [kernels.dual_ascent(*args[:6], 1000 * optimum, cap, *args[8:])[0] for cap in (1e9, 0.05)]
+    assert far[0] == pytest.approx(start, rel=1e-12)
+    assert best_L - 0.001 * optimum <= far[1] <= optimum + 1e-6
 
 
 def test_fast_without_a_storage_bound_still_schedules(tmp_path):
