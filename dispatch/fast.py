@@ -279,12 +279,16 @@ def _storage_on_curves(w, s, sweeps=CURVE_SWEEPS):
     ups, dns = _storage_reserve(w, res)
     cx, cc, cn = _residual_curves(w, s.commit, sum(ups, np.zeros(a.T)), sum(dns, np.zeros(a.T)))
     for _ in range(sweeps):
+        moved = False
         for k in range(st.N):
             others = sum((r[3] - r[2] for j, r in enumerate(res) if j != k), np.zeros(a.T))
             out = station_on_curves(st, k, a.net_demand_mw - others, cx, cc, cn, -a.overgen_cost, a.voll,
                                     w.soc0[k], n_levels=STORAGE_LEVELS)
             if out[-1]:
+                moved |= not (np.array_equal(out[1], res[k][2]) and np.array_equal(out[2], res[k][3]))
                 res[k] = (0.0, 0.0, out[1], out[2], out[3], None, None, out[4], out[5], True, np.zeros(a.T))
+        if not moved:           # a sweep that changed no station: the next ones would repeat it
+            break
     return res
 
 

@@ -975,23 +975,34 @@ def curve_window(y0, cx, cc, cn, slope_lo, slope_hi, soc0, soc_min, soc_max, soc
         val[j] = _move_cost(y0[0], cx[0], cc[0], cn[0], slope_lo, slope_hi, levels[j] - keep * soc0, charge_mw,
                             discharge_mw, eta_c, eta_d, degradation_cost, u_ch, units, fixed_speed, share)
     for t in range(1, T):
+        d_lo, d_hi = -(M - 1), M - 1               # steps j − i with a finite move cost on the even grid
         if uniform:
+            d_lo, d_hi = M, -M
             for d in range(-(M - 1), M):
                 off[d + M] = _move_cost(y0[t], cx[t], cc[t], cn[t], slope_lo, slope_hi, d * delta, charge_mw,
                                         discharge_mw, eta_c, eta_d, degradation_cost, u_ch, units, fixed_speed, share)
+                if off[d + M] < np.inf:
+                    d_lo, d_hi = min(d_lo, d), max(d_hi, d)
         for j in range(M):
             best, bi = np.inf, -1
-            for i in range(M):
-                if val[i] == np.inf:
-                    continue
-                if uniform and i < mu and j < mu:
+            even = uniform and j < mu
+            # on the even grid only predecessors i with j − i in [d_lo, d_hi] can reach level j
+            i_lo = max(0, j - d_hi) if even else 0
+            i_hi = min(mu, j - d_lo + 1) if even else 0
+            i = i_lo
+            while i < M:
+                if i < i_hi:
                     c = off[j - i + M]
+                elif even and i < mu:
+                    i = mu                                  # skip to the uneven top level
+                    continue
                 else:
                     c = _move_cost(y0[t], cx[t], cc[t], cn[t], slope_lo, slope_hi, levels[j] - keep * levels[i],
                                    charge_mw, discharge_mw, eta_c, eta_d, degradation_cost, u_ch, units, fixed_speed,
                                    share)
                 if val[i] + c < best:
                     best, bi = val[i] + c, i
+                i += 1
             nval[j] = best
             prev[t, j] = bi
         val, nval = nval, val
