@@ -11,8 +11,9 @@ import numpy as np
 
 import grid.jit  # noqa: F401  (numba cache folder fallback, before numba compiles anything)
 from numba import njit
-# numba's cache does not see edits in another file: after changing storage_dual, touch this file
-from storage.kernels import storage_dual
+# numba's cache does not see edits in another file: after changing storage/kernels.py (_dual_bound),
+# touch this file
+from storage.kernels import _dual_bound, _dual_space
 
 BIG = 1e30
 LIFT_ROUNDS = 10    # re-dispatches of `dispatch_lifted`
@@ -48,23 +49,57 @@ def hour_values(curve_mw, curve_cost, n_points, p_min, p_max, reserve_ok, season
     T = lam.shape[0]
     G = p_min.shape[0]
     on_value = np.empty((T, G))
-    off_value = np.empty((T, G))
     p_best = np.empty((T, G))
+    pt_cost, sm_cost = _point_costs(curve_mw, curve_cost, n_points, p_min, p_max, season_min)
+    _on_values(curve_mw, n_points, p_min, p_max, reserve_ok, season_min, short_cost, pt_cost, sm_cost, lam, mu_up,
+               mu_dn, on_value, p_best)
+    return on_value, short_cost * season_min, p_best
+
+
+@njit(cache=True)
+def _point_costs(curve_mw, curve_cost, n_points, p_min, p_max, season_min):
+    """The multiplier-free part of `hour_values`: each unit's cost (currency/h) at its curve points,
+    pt_cost (G, L) (columns ≥ n_points[g] unused), and at its heating-season minimum, sm_cost (T, G)
+    (where season_min is a candidate: not outside (p_min, p_max); else 0, unused). Arguments as there."""
+    T, G = season_min.shape
+    pt_cost = np.zeros(curve_mw.shape)
+    sm_cost = np.zeros((T, G))
     for g in range(G):
         n = n_points[g]
+        for k in range(n):
+            pt_cost[g, k] = _curve_at(curve_mw[g], curve_cost[g], n, curve_mw[g, k])
+        for t in range(T):
+            sm = season_min[t, g]
+            if not (sm <= p_min[g] or sm >= p_max[g]):
+                sm_cost[t, g] = _curve_at(curve_mw[g], curve_cost[g], n, sm)
+    return pt_cost, sm_cost
+
+
+@njit(cache=True)
+def _on_values(curve_mw, n_points, p_min, p_max, reserve_ok, season_min, short_cost, pt_cost, sm_cost, lam, mu_up,
+               mu_dn, on_value, p_best):
+    """`hour_values`' on values and best outputs written into on_value, p_best (T, G), from the
+    costs at the candidate outputs pt_cost (G, L), sm_cost (T, G) (`_point_costs`); other
+    arguments as `hour_values`."""
+    T = lam.shape[0]
+    G = p_min.shape[0]
+    for g in range(G):
+        n = n_points[g]
+        res = reserve_ok[g]
         for t in range(T):
             best = BIG
             arg = p_min[g]
             sm = season_min[t, g]
-            for k in range(n + 1):
+            for k in range(n + 1):          # the curve points, then season_min if inside (p_min, p_max)
                 if k < n:
                     x = curve_mw[g, k]
-                else:
-                    if sm <= p_min[g] or sm >= p_max[g]:
-                        continue
+                    c = pt_cost[g, k] - lam[t] * x
+                elif not (sm <= p_min[g] or sm >= p_max[g]):
                     x = sm
-                c = _curve_at(curve_mw[g], curve_cost[g], n, x) - lam[t] * x
-                if reserve_ok[g]:
+                    c = sm_cost[t, g] - lam[t] * x
+                else:
+                    break
+                if res:
                     c -= mu_up[t] * (p_max[g] - x) + mu_dn[t] * (x - p_min[g])
                 if sm > x:
                     c += short_cost * (sm - x)
@@ -73,62 +108,79 @@ def hour_values(curve_mw, curve_cost, n_points, p_min, p_max, reserve_ok, season
                     arg = x
             on_value[t, g] = best
             p_best[t, g] = arg
-            off_value[t, g] = short_cost * season_min[t, g]
-    return on_value, off_value, p_best
 
 
 @njit(cache=True)
-def _unit_dp(on_value, off_value, su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced, u_out):
-    """Exact commitment of one unit by dynamic programming over (on | off, hours in that state).
+def _unit_dp(on_value, off_value, g, su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced, cost, new,
+             back, u):
+    """Exact commitment of unit g by dynamic programming over (on | off, hours in that state).
 
     States: on for 1..up_h hours (the last means ≥ up_h), off for 1..k_off hours (≥ k_off). A
     unit leaves on only after ≥ up_h hours (paying sd_cost), leaves off only after ≥ down_h hours
-    (paying su_by_off[hours off], hours capped at k_off). forced (T,) int8: 1 on, −1 off, 0 free.
-    on_value, off_value (T,); su_by_off (k_off + 1,). Writes u_out (T,) int8; returns the value.
-    """
+    (paying su_by_off[hours off], hours capped at k_off). Of equal values the transition from the
+    lowest state wins (on before off, fewer hours first). on_value, off_value (T, G) (column g
+    used); forced (T, G) int8: 1 on, −1 off, 0 free; su_by_off (k_off + 1,). Work arrays (from
+    `_dp_space`): cost, new (≥ up_h + k_off,), back (≥ T·(up_h + k_off),) int32. Writes column g of
+    u (T, G) int8; returns the value."""
     T = on_value.shape[0]
     S = up_h + k_off                      # state j < up_h: on for j + 1 h; else off for j − up_h + 1 h
-    cost = np.full(S, BIG)
-    if init_on:
-        cost[min(init_h, up_h) - 1] = 0.0
-    else:
-        cost[up_h + min(init_h, k_off) - 1] = 0.0
-    back = np.empty((T, S), np.int32)
-    new = np.empty(S)
+    e = S - 1
+    cost = cost[:S]
+    new = new[:S]
+    back = back[:T * S].reshape((T, S))
+    cost[:] = BIG
+    top = min(init_h, up_h) - 1 if init_on else up_h + min(init_h, k_off) - 1
+    cost[top] = 0.0                       # top: no state above it has a finite cost
     for t in range(T):
         new[:] = BIG
         back[t, :] = -1
-        allow_on = forced[t] >= 0
-        allow_off = forced[t] <= 0
-        for j in range(S):
+        on_t = on_value[t, g]
+        off_t = off_value[t, g]
+        allow_on = forced[t, g] >= 0
+        allow_off = forced[t, g] <= 0
+        best0, arg0 = BIG, -1             # state 0 (on for 1 h, a start), kept apart
+        # a state's first candidate finds new[] at BIG; only up_h − 1, e and 0 have a second one
+        for j in range(min(top + 1, up_h)):     # on for j + 1 hours
             c = cost[j]
             if c >= BIG:
                 continue
-            if j < up_h:                      # on for j + 1 hours
-                if allow_on:
-                    nj = min(j + 1, up_h - 1)
-                    v = c + on_value[t]
-                    if v < new[nj]:
-                        new[nj] = v
-                        back[t, nj] = j
-                if allow_off and j + 1 >= up_h:
-                    v = c + sd_cost + off_value[t]
-                    if v < new[up_h]:
-                        new[up_h] = v
-                        back[t, up_h] = j
-            else:                             # off for h hours
-                h = j - up_h + 1
-                if allow_off:
-                    nj = up_h + min(h + 1, k_off) - 1
-                    v = c + off_value[t]
-                    if v < new[nj]:
-                        new[nj] = v
-                        back[t, nj] = j
-                if allow_on and h >= down_h:
-                    v = c + su_by_off[min(h, k_off)] + on_value[t]
-                    if v < new[0]:
-                        new[0] = v
-                        back[t, 0] = j
+            if allow_on:
+                v = c + on_t
+                if j + 1 < up_h:
+                    if v < BIG:
+                        new[j + 1] = v
+                        back[t, j + 1] = j
+                elif up_h == 1:
+                    if v < best0:
+                        best0, arg0 = v, j
+                elif v < new[j]:
+                    new[j] = v
+                    back[t, j] = j
+            if allow_off and j + 1 >= up_h:
+                v = c + sd_cost + off_t
+                if v < BIG:
+                    new[up_h] = v
+                    back[t, up_h] = j
+        for j in range(up_h, top + 1):          # off for j − up_h + 1 hours
+            c = cost[j]
+            if c >= BIG:
+                continue
+            if allow_off:
+                v = c + off_t
+                if j < e:
+                    if v < BIG:
+                        new[j + 1] = v
+                        back[t, j + 1] = j
+                elif v < new[j]:
+                    new[j] = v
+                    back[t, j] = j
+            if allow_on and j - up_h + 1 >= down_h:
+                v = c + su_by_off[j - up_h + 1] + on_t
+                if v < best0:
+                    best0, arg0 = v, j
+        new[0] = best0
+        back[t, 0] = arg0
+        top = min(top + 1, e)
         cost[:] = new
     best = BIG
     j = 0
@@ -137,9 +189,25 @@ def _unit_dp(on_value, off_value, su_by_off, k_off, sd_cost, up_h, down_h, init_
             best = cost[i]
             j = i
     for t in range(T - 1, -1, -1):
-        u_out[t] = 1 if j < up_h else 0
+        u[t, g] = 1 if j < up_h else 0
         j = back[t, j]
     return best
+
+
+@njit(cache=True)
+def _dp_space(T, up_h, k_off):
+    """Work arrays of `_unit_dp` for units with up_h, k_off (G,) over T hours: cost, new, back."""
+    S = max(np.max(np.maximum(up_h, 1) + k_off), 1)
+    return np.empty(S), np.empty(S), np.empty(T * S, np.int32)
+
+
+@njit(cache=True)
+def _units_dp_into(on_value, off_value, su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced, cost, new,
+                   back, u, value):
+    """`units_dp` writing u (T, G) int8 and value (G,); cost, new, back from `_dp_space`."""
+    for g in range(on_value.shape[1]):
+        value[g] = _unit_dp(on_value, off_value, g, su_by_off[g], k_off[g], sd_cost[g], max(up_h[g], 1),
+                            max(down_h[g], 1), init_on[g], max(init_h[g], 1), forced, cost, new, back, u)
 
 
 @njit(cache=True)
@@ -150,12 +218,9 @@ def units_dp(on_value, off_value, su_by_off, k_off, sd_cost, up_h, down_h, init_
     T, G = on_value.shape
     u = np.zeros((T, G), np.int8)
     value = np.empty(G)
-    col = np.empty(T, np.int8)
-    for g in range(G):
-        value[g] = _unit_dp(on_value[:, g].copy(), off_value[:, g].copy(), su_by_off[g], k_off[g], sd_cost[g],
-                            max(up_h[g], 1), max(down_h[g], 1), init_on[g], max(init_h[g], 1),
-                            forced[:, g].copy(), col)
-        u[:, g] = col
+    cost, new, back = _dp_space(T, up_h, k_off)
+    _units_dp_into(on_value, off_value, su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced, cost, new,
+                   back, u, value)
     return u, value
 
 
@@ -763,8 +828,8 @@ def _trial(trial, u, n_cols, best, c0, p_min, p_max, su_mw, sd_mw, ramp_up, ramp
            curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost,
            blocks, idx, price0, floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead,
            b_q, b_ren, b_h, b_term, b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols):
-    """`evaluate`(trial) for `decommit`, from the base u's dispatch: trial (T, G) int8 differs from u
-    only in the columns of units cols[:n_cols] (cols (G,) int). The working state (see `_set_base`)
+    """`evaluate`(trial) for `decommit` and `swap_in`, from the base u's dispatch: trial (T, G) int8
+    differs from u only in the columns of distinct units cols[:n_cols]. The working state (see `_set_base`)
     holds the base's dispatch; only those units' bands are recomputed and the dispatch redone where
     it changes (`_redispatch`), then lifted as `dispatch_lifted` does, each round again redone where
     the floors changed; the cost is the base's, c0, plus the changes: the moved units' whole
@@ -775,7 +840,7 @@ def _trial(trial, u, n_cols, best, c0, p_min, p_max, su_mw, sd_mw, ramp_up, ramp
 
     blocks, idx, price0: `_merit_order` and the curtailment price; base b_* as `_set_base`; prev, low,
     top (G,), old_q (T, G), old_ren (T, R), old_h (4, T), old_b (3, T) work arrays; mark, dirty (G,)
-    bool all False; cols (G,) int (cols[n_cols:] work space). Other arguments as `decommit`."""
+    bool all False; cols (≥ n_cols + G,) int (cols[n_cols:] work space). Other arguments as `decommit`."""
     T, G = u.shape
     for c in range(n_cols):
         dirty[cols[c]] = True
@@ -906,6 +971,22 @@ def _pair(u, trial, col, g, i, order, up_h, down_h, init_on, init_h, forced):
 
 
 @njit(cache=True)
+def _search_space(T, G, R):
+    """The working state and work arrays of `_set_base` / `_trial` for T hours, G units, R renewables:
+    floor, cap, lo, hi (T, G), ahead (T,), q, r_up, r_dn (T, G), ren (T, R), hourly (7, T); the base
+    b_cap, b_lo, b_hi (T, G), b_ahead (T,), b_q (T, G), b_ren (T, R), b_h (4, T), b_term (T, G),
+    b_unit (G,), b_hour (T,); prev, low, top (G,), old_q (T, G), old_ren (T, R), old_h (4, T), old_b
+    (3, T); mark, dirty (G,) bool all False; cols (2G + 2,) int (the moved units, then the lifted
+    ones)."""
+    return (np.empty((T, G)), np.empty((T, G)), np.empty((T, G)), np.empty((T, G)), np.empty(T), np.empty((T, G)),
+            np.empty((T, G)), np.empty((T, G)), np.empty((T, R)), np.empty((7, T)), np.empty((T, G)), np.empty((T, G)),
+            np.empty((T, G)), np.empty(T), np.empty((T, G)), np.empty((T, R)), np.empty((4, T)), np.empty((T, G)),
+            np.empty(G), np.empty(T), np.empty(G), np.empty(G), np.empty(G), np.empty((T, G)), np.empty((T, R)),
+            np.empty((4, T)), np.empty((3, T)), np.zeros(G, np.bool_), np.zeros(G, np.bool_),
+            np.empty(2 * G + 2, np.int64))
+
+
+@njit(cache=True)
 def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
              season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up,
              st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost,
@@ -928,15 +1009,8 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
     # the dispatch of the current commitment (working state, see `_set_base`) and its copy
     blocks, idx = _merit_order(seg_mw, seg_slope, curt_cost)
     price0 = -curt_cost.max() if R > 0 else 0.0
-    floor, cap, lo, hi = np.empty((T, G)), np.empty((T, G)), np.empty((T, G)), np.empty((T, G))
-    ahead, q, r_up, r_dn = np.empty(T), np.empty((T, G)), np.empty((T, G)), np.empty((T, G))
-    ren, hourly = np.empty((T, R)), np.empty((7, T))
-    b_cap, b_lo, b_hi, b_ahead = np.empty((T, G)), np.empty((T, G)), np.empty((T, G)), np.empty(T)
-    b_q, b_ren, b_h, b_term = np.empty((T, G)), np.empty((T, R)), np.empty((4, T)), np.empty((T, G))
-    b_unit, b_hour = np.empty(G), np.empty(T)
-    prev, low, top = np.empty(G), np.empty(G), np.empty(G)
-    old_q, old_ren, old_h, old_b = np.empty((T, G)), np.empty((T, R)), np.empty((4, T)), np.empty((3, T))
-    mark, dirty, cols = np.zeros(G, np.bool_), np.zeros(G, np.bool_), np.empty(G + 2, np.int64)
+    (floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term, b_unit,
+     b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols) = _search_space(T, G, R)
     c0 = _set_base(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw,
                    reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw,
                    curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost,
@@ -1051,10 +1125,24 @@ def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ra
     than its down time), then the dearer units' blocks overlapping g's new hours switched off one
     at a time, dearest first, each kept only if it lowers `evaluate`; the whole move is kept if it
     lowers the window's cost below `best`. Moves keep min up/down and forced hours (`column_ok`).
+    Trials are priced from u's dispatch by `_trial` (only the hours a move changes, as `decommit`);
+    a kept move's cost is then `evaluate`d in full.
     Other arguments as `decommit` (without `passes`). Returns (u (T, G) int8, cost, moves kept).
     On pglib-uc rts_gmlc 2020-11-25 it replaces evening gas turbines by restarted steam units."""
     T, G = u.shape
+    R = avail.shape[1]
     u = u.copy()
+    # u's dispatch (working state, see `_set_base`): trials are priced from it by `_trial`
+    blocks, idx = _merit_order(seg_mw, seg_slope, curt_cost)
+    price0 = -curt_cost.max() if R > 0 else 0.0
+    (floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term, b_unit,
+     b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols) = _search_space(T, G, R)
+    c0 = _set_base(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw,
+                   reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw,
+                   curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost,
+                   blocks, idx, price0, floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi,
+                   b_ahead, b_q, b_ren, b_h, b_term, b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b,
+                   mark, dirty, cols)
     trial = u.copy()
     col = np.empty(T, np.int8)
     col2 = np.empty(T, np.int8)
@@ -1096,10 +1184,14 @@ def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ra
                     continue
                 for k in range(T):
                     trial[k, g] = col[k]
-                cur = evaluate(trial, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
-                               season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, demand,
-                               res_up, res_dn, st_up, st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off,
-                               sd_cost, voll, over_cost, short_cost, heat_short_cost)
+                cols[0] = g                         # the units whose column differs from u's
+                n_cols = 1
+                cur = _trial(trial, u, n_cols, -np.inf, c0, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on,
+                             init_h, q0, season_min, seg_mw, reserve_ok, avail, min_out, curt_cost, demand, res_up,
+                             res_dn, st_up, st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll,
+                             over_cost, short_cost, heat_short_cost, blocks, idx, price0, floor, cap, lo, hi, ahead, q,
+                             r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term, b_unit,
+                             b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols)
                 # switch off dearer blocks overlapping g's new hours, dearest first
                 for jj in range(i):
                     hh = order[jj]
@@ -1116,21 +1208,43 @@ def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ra
                             continue
                         for kk in range(T):
                             trial[kk, hh], col2[kk] = col2[kk], trial[kk, hh]
-                        c = evaluate(trial, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
-                                     season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, demand,
-                                     res_up, res_dn, st_up, st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off,
-                                     sd_cost, voll, over_cost, short_cost, heat_short_cost)
+                        added = True
+                        for m in range(n_cols):
+                            if cols[m] == hh:
+                                added = False
+                        if added:
+                            cols[n_cols] = hh
+                            n_cols += 1
+                        c = _trial(trial, u, n_cols, -np.inf, c0, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn,
+                                   init_on, init_h, q0, season_min, seg_mw, reserve_ok, avail, min_out, curt_cost,
+                                   demand, res_up, res_dn, st_up, st_dn, curve_mw, curve_cost, n_points, su_by_off,
+                                   k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost, blocks, idx, price0,
+                                   floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead,
+                                   b_q, b_ren, b_h, b_term, b_unit, b_hour, prev, low, top, old_q, old_ren, old_h,
+                                   old_b, mark, dirty, cols)
                         if c < cur - 1e-6:
                             cur = c
                         else:
                             for kk in range(T):
                                 trial[kk, hh] = col2[kk]
+                            if added:
+                                n_cols -= 1
                 if cur < best - 1e-6:
-                    best = cur
                     moves += 1
                     for k in range(T):
                         for hh in range(G):
                             u[k, hh] = trial[k, hh]
+                    # the new base; its cost exactly as `evaluate` (cur sums the changes)
+                    best = evaluate(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min,
+                                    seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn,
+                                    st_up, st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll,
+                                    over_cost, short_cost, heat_short_cost)
+                    c0 = _set_base(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min,
+                                   seg_mw, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn,
+                                   curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost,
+                                   short_cost, heat_short_cost, blocks, idx, price0, floor, cap, lo, hi, ahead, q,
+                                   r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term,
+                                   b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols)
                 else:
                     for k in range(T):
                         for hh in range(G):
@@ -1165,12 +1279,42 @@ def lagrangian(lam, mu_up, mu_dn, curve_mw, curve_cost, n_points, p_min, p_max, 
     """
     T = lam.shape[0]
     G = p_min.shape[0]
-    on, off, p_best = hour_values(curve_mw, curve_cost, n_points, p_min, p_max, reserve_ok, season_min, short_cost,
-                                  lam, mu_up, mu_dn)
-    u, val = units_dp(on, off, su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced)
-    g_lam = demand.copy()
-    g_mu = res_up.copy()
-    g_nu = res_dn.copy()
+    pt_cost, sm_cost = _point_costs(curve_mw, curve_cost, n_points, p_min, p_max, season_min)
+    off = short_cost * season_min
+    on, p_best, u, val = np.empty((T, G)), np.empty((T, G)), np.zeros((T, G), np.int8), np.empty(G)
+    g_lam, g_mu, g_nu = np.empty(T), np.empty(T), np.empty(T)
+    dp_cost, dp_new, dp_back = _dp_space(T, up_h, k_off)
+    wlen, wsl, worig, wn, jlen, jsl, vec, st_out = _dual_space(T)
+    total = _lagrangian_into(lam, mu_up, mu_dn, curve_mw, n_points, p_min, p_max, reserve_ok, season_min, short_cost,
+                             su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced, demand, res_up, res_dn,
+                             avail, min_out, curt_cost, st_soc0, st_soc_min, st_soc_max, st_soc_final, st_charge,
+                             st_discharge, st_eta_c, st_eta_d, st_keep, st_deg, st_reserve, st_steps, pt_cost, sm_cost,
+                             off, on, p_best, u, val, g_lam, g_mu, g_nu, dp_cost, dp_new, dp_back, wlen, wsl, worig, wn,
+                             jlen, jsl, vec, st_out)
+    return total, g_lam, g_mu, g_nu, u, on - off
+
+
+@njit(cache=True)
+def _lagrangian_into(lam, mu_up, mu_dn, curve_mw, n_points, p_min, p_max, reserve_ok, season_min, short_cost,
+                     su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced, demand, res_up, res_dn, avail,
+                     min_out, curt_cost, st_soc0, st_soc_min, st_soc_max, st_soc_final, st_charge, st_discharge,
+                     st_eta_c, st_eta_d, st_keep, st_deg, st_reserve, st_steps, pt_cost, sm_cost, off, on, p_best, u,
+                     val, g_lam, g_mu, g_nu, dp_cost, dp_new, dp_back, wlen, wsl, worig, wn, jlen, jsl, vec, st_out):
+    """`lagrangian` on precomputed multiplier-free parts and work arrays (so that `dual_ascent`
+    allocates them once): pt_cost (G, L), sm_cost (T, G) from `_point_costs`, off (T, G) the off
+    values (short_cost·season_min); dp_cost, dp_new, dp_back from `_dp_space`; wlen … st_out from
+    `storage.kernels._dual_space`. Writes the on values on and p_best (T, G) (`hour_values`), the DP
+    commitment u (T, G) int8 and values val (G,) (`units_dp`), the subgradients g_lam, g_mu, g_nu
+    (T,); returns L. Other arguments as `lagrangian`."""
+    T = lam.shape[0]
+    G = p_min.shape[0]
+    _on_values(curve_mw, n_points, p_min, p_max, reserve_ok, season_min, short_cost, pt_cost, sm_cost, lam, mu_up,
+               mu_dn, on, p_best)
+    _units_dp_into(on, off, su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced, dp_cost, dp_new,
+                   dp_back, u, val)
+    g_lam[:] = demand
+    g_mu[:] = res_up
+    g_nu[:] = res_dn
     total = 0.0
     for g in range(G):
         total += val[g]
@@ -1187,15 +1331,15 @@ def lagrangian(lam, mu_up, mu_dn, curve_mw, curve_cost, n_points, p_min, p_max, 
             total += (avail[t, r] - ren) * curt_cost[r] - lam[t] * ren
             g_lam[t] -= ren
     for k in range(st_soc0.shape[0]):
-        bound, ch, dis, soc, r_up, r_dn = storage_dual(lam, mu_up, mu_dn, st_soc0[k], st_soc_min[k], st_soc_max[k],
-                                                       st_soc_final[k], st_charge[k], st_discharge[k], st_eta_c[k],
-                                                       st_eta_d[k], st_keep[k], st_deg[k], st_reserve[k], st_steps)
+        bound = _dual_bound(lam, mu_up, mu_dn, st_soc0[k], st_soc_min[k], st_soc_max[k], st_soc_final[k], st_charge[k],
+                            st_discharge[k], st_eta_c[k], st_eta_d[k], st_keep[k], st_deg[k], st_reserve[k], st_steps,
+                            wlen, wsl, worig, wn, jlen, jsl, vec, st_out)
         total -= bound
         for t in range(T):
-            g_lam[t] -= dis[t] - ch[t]
-            g_mu[t] -= r_up[t]
-            g_nu[t] -= r_dn[t]
-    return total, g_lam, g_mu, g_nu, u, on - off
+            g_lam[t] -= st_out[1, t] - st_out[0, t]
+            g_mu[t] -= st_out[3, t]
+            g_nu[t] -= st_out[4, t]
+    return total
 
 
 @njit(cache=True)
@@ -1225,29 +1369,41 @@ def dual_ascent(lam, mu_up, mu_dn, lam_lo, lam_hi, mu_hi, target, target_cap, it
     number of evaluations.
     """
     T = lam.shape[0]
+    G = p_min.shape[0]
     lam = lam.copy()
     mu = mu_up.copy()
     nu = mu_dn.copy()
     best_L = -np.inf
     best_lam, best_mu, best_nu = lam.copy(), mu.copy(), nu.copy()
-    best_u = np.zeros((T, p_min.shape[0]), np.int8)
-    best_regret = np.zeros((T, p_min.shape[0]))
+    best_u = np.zeros((T, G), np.int8)
+    best_regret = np.zeros((T, G))
+    # what does not depend on the multipliers, and the work arrays of `_lagrangian_into`
+    pt_cost, sm_cost = _point_costs(curve_mw, curve_cost, n_points, p_min, p_max, season_min)
+    off = short_cost * season_min
+    on, p_best, u, val = np.empty((T, G)), np.empty((T, G)), np.zeros((T, G), np.int8), np.empty(G)
+    g_lam, g_mu, g_nu = np.empty(T), np.empty(T), np.empty(T)
+    dp_cost, dp_new, dp_back = _dp_space(T, up_h, k_off)
+    wlen, wsl, worig, wn, jlen, jsl, vec, st_out = _dual_space(T)
     theta, stall, last_gain, n = 2.0, 0, 0, 0
     for k in range(iters):
-        L, g_lam, g_mu, g_nu, u, regret = lagrangian(
-            lam, mu, nu, curve_mw, curve_cost, n_points, p_min, p_max, reserve_ok, season_min, short_cost,
-            su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced, demand, res_up, res_dn, avail, min_out,
-            curt_cost, st_soc0, st_soc_min, st_soc_max, st_soc_final, st_charge, st_discharge, st_eta_c, st_eta_d,
-            st_keep, st_deg, st_reserve, st_steps)
+        L = _lagrangian_into(lam, mu, nu, curve_mw, n_points, p_min, p_max, reserve_ok, season_min, short_cost,
+                             su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced, demand, res_up, res_dn,
+                             avail, min_out, curt_cost, st_soc0, st_soc_min, st_soc_max, st_soc_final, st_charge,
+                             st_discharge, st_eta_c, st_eta_d, st_keep, st_deg, st_reserve, st_steps, pt_cost, sm_cost,
+                             off, on, p_best, u, val, g_lam, g_mu, g_nu, dp_cost, dp_new, dp_back, wlen, wsl, worig, wn,
+                             jlen, jsl, vec, st_out)
         n = k + 1
         if L == -np.inf:
             if k == 0:
-                best_u, best_regret = u, regret
+                best_u[:, :] = u
+                np.subtract(on, off, best_regret)
             break
         if L > best_L + 1e-9 * (abs(best_L) if best_L > -np.inf else 1.0):
             if L > best_L + 1e-5 * abs(L):
                 last_gain = k
-            best_L, best_u, best_regret, stall = L, u, regret, 0
+            best_L, stall = L, 0
+            best_u[:, :] = u
+            np.subtract(on, off, best_regret)
             best_lam[:] = lam
             best_mu[:] = mu
             best_nu[:] = nu

@@ -613,15 +613,21 @@ def _relaxation(theta_u, theta_d, price, mu_u, mu_d, soc0, L, U, F, Pc, Pd, ec, 
 def _multipliers(mu_up, mu_dn, reserve_eligible):
     """The reserve multipliers (T,) a station earns (zero unless reserve_eligible) and whether any is > 0."""
     T = mu_up.shape[0]
-    mu_u = np.zeros(T)
-    mu_d = np.zeros(T)
-    has_mu = False
-    if reserve_eligible:
-        for t in range(T):
-            mu_u[t] = mu_up[t]
-            mu_d[t] = mu_dn[t]
-            has_mu = has_mu or mu_up[t] > 0.0 or mu_dn[t] > 0.0
+    mu_u = np.empty(T)
+    mu_d = np.empty(T)
+    has_mu = _multipliers_into(mu_up, mu_dn, reserve_eligible, mu_u, mu_d)
     return mu_u, mu_d, has_mu
+
+
+@njit(cache=True)
+def _multipliers_into(mu_up, mu_dn, reserve_eligible, mu_u, mu_d):
+    """`_multipliers` written into mu_u, mu_d (T,); returns whether any is > 0."""
+    has_mu = False
+    for t in range(mu_up.shape[0]):
+        mu_u[t] = mu_up[t] if reserve_eligible else 0.0
+        mu_d[t] = mu_dn[t] if reserve_eligible else 0.0
+        has_mu = has_mu or mu_u[t] > 0.0 or mu_d[t] > 0.0
+    return has_mu
 
 
 @njit(cache=True)
@@ -630,6 +636,17 @@ def _work_space(T):
     C = 2 * T + 2
     return (np.empty((T, C)), np.empty((T, C)), np.empty((T, C), np.int64), np.empty(T, np.int64), np.empty(T),
             np.empty(T), np.empty(T), np.empty(C), np.empty(C), np.empty(T), np.empty(T), np.empty(T))
+
+
+@njit(cache=True)
+def _dual_space(T):
+    """Work arrays of `_dual_bound` for T hours: wlen, wsl (T, C) float, worig (T, C) int, wn (T,) int,
+    jlen, jsl (C,) as `_relaxation`'s (C = 2T + 2); vec (14, T) (rows: `_relaxation`'s wx0, wv0,
+    ux0, b, ch, dis; mu_u, mu_d; theta_u, theta_d; the best theta_u, theta_d; gu, gd); out (5, T),
+    the results ch, dis, soc, r_up, r_dn."""
+    C = 2 * T + 2
+    return (np.empty((T, C)), np.empty((T, C)), np.empty((T, C), np.int64), np.empty(T, np.int64), np.empty(C),
+            np.empty(C), np.empty((14, T)), np.empty((5, T)))
 
 
 @njit(cache=True)
@@ -749,24 +766,35 @@ def storage_dual(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_
     Measured (T = 36, the default system's pumped hydro, reserve multipliers in half the hours):
     8 µs with n_steps = 0, 20 µs with 5, 34 µs with 10 (storage_window: 0.22 ms).
     """
+    wlen, wsl, worig, wn, jlen, jsl, vec, out = _dual_space(price.shape[0])
+    bound = _dual_bound(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_mw, discharge_mw, eta_c, eta_d,
+                        keep, degradation_cost, reserve_eligible, n_steps, wlen, wsl, worig, wn, jlen, jsl, vec, out)
+    return bound, out[0], out[1], out[2], out[3], out[4]
+
+
+@njit(cache=True)
+def _dual_bound(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_mw, discharge_mw, eta_c, eta_d, keep,
+                degradation_cost, reserve_eligible, n_steps, wlen, wsl, worig, wn, jlen, jsl, vec, out):
+    """`storage_dual` on the work arrays of `_dual_space` (wlen, wsl, worig, wn, jlen, jsl, vec; T
+    hours): returns the bound and writes ch, dis, soc, r_up, r_dn (T,) into the rows of out (5, T)
+    (all 0 when the bound is +inf). Other arguments as `storage_dual`."""
     T = price.shape[0]
     L = soc_min
     U = max(soc_max, soc_min)
     F = min(max(soc_final, L), U)
     dc = degradation_cost
-    mu_u, mu_d, has_mu = _multipliers(mu_up, mu_dn, reserve_eligible)
-    wlen, wsl, worig, wn, wx0, wv0, ux0, jlen, jsl, b, rch, rdis = _work_space(T)
-    theta_u = np.full(T, 0.5)
-    theta_d = np.full(T, 0.5)
-    best_u = np.full(T, 0.5)                     # theta of the bound and the subgradient there
-    best_d = np.full(T, 0.5)
-    gu = np.zeros(T)
-    gd = np.zeros(T)
-    ch = np.zeros(T)
-    dis = np.zeros(T)
-    soc = np.zeros(T)
-    r_up = np.zeros(T)
-    r_dn = np.zeros(T)
+    wx0, wv0, ux0, b, rch, rdis = vec[0], vec[1], vec[2], vec[3], vec[4], vec[5]
+    mu_u, mu_d, theta_u, theta_d, best_u, best_d, gu, gd = vec[6], vec[7], vec[8], vec[9], vec[10], vec[11], \
+        vec[12], vec[13]
+    ch, dis, soc, r_up, r_dn = out[0], out[1], out[2], out[3], out[4]
+    has_mu = _multipliers_into(mu_up, mu_dn, reserve_eligible, mu_u, mu_d)
+    theta_u[:] = 0.5
+    theta_d[:] = 0.5
+    best_u[:] = 0.5                              # theta of the bound and the subgradient there
+    best_d[:] = 0.5
+    gu[:] = 0.0
+    gd[:] = 0.0
+    out[:, :] = 0.0
     bound = np.inf
     target = -np.inf                             # best true profit of a relaxation solution
     f = 2.0                                      # step factor
@@ -775,7 +803,7 @@ def storage_dual(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_
         value = _relaxation(theta_u, theta_d, price, mu_u, mu_d, soc0, L, U, F, charge_mw, discharge_mw, eta_c,
                             eta_d, keep, dc, wlen, wsl, worig, wn, wx0, wv0, ux0, jlen, jsl, b, rch, rdis)
         if value == -np.inf:                     # infeasible for every theta
-            return np.inf, ch, dis, soc, r_up, r_dn
+            return np.inf
         true = 0.0
         for t in range(T):
             xu = discharge_mw - rdis[t] + rch[t]
@@ -819,7 +847,7 @@ def storage_dual(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_
         for t in range(T):
             theta_u[t] = min(1.0, max(0.0, best_u[t] - step * gu[t]))
             theta_d[t] = min(1.0, max(0.0, best_d[t] - step * gd[t]))
-    return bound, ch, dis, soc, r_up, r_dn
+    return bound
 
 
 class StationWindow(NamedTuple):
