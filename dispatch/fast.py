@@ -402,7 +402,11 @@ def _curve_rounds(w, best_s, best_c, regret):
     rounds in a row find nothing better. Returns the best (Schedule, costs)."""
     cur, misses = best_s, 0
     for _ in range(CURVE_ROUNDS):
-        cur, c = _primal(w, cur.commit, regret, stations=_storage_on_curves(w, cur))
+        stations = _storage_on_curves(w, cur)
+        if all(np.array_equal(r[2], cur.charge_mw[:, k]) and np.array_equal(r[3], cur.discharge_mw[:, k])
+               for k, r in enumerate(stations)):
+            break               # the stations keep their plan: the round would repeat cur's search
+        cur, c = _primal(w, cur.commit, regret, stations=stations)
         if c.objective < best_c.objective - 1e-6:
             best_s, best_c, misses = cur, c, 0
         else:
