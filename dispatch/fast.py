@@ -33,7 +33,8 @@ window of `SystemArrays`:
    until CURVE_PATIENCE rounds in a row find nothing better (`_primal_search`). Last, the best
    schedule's commitment gets swap moves (`kernels.swap_in`: a cheaper unit started in place of
    dearer units' blocks, which the local search cannot do) under its own storage schedule, then the
-   local search again; kept if cheaper.
+   local search again; kept if cheaper. A schedule that still sheds load while a station could
+   discharge more in those hours gets that discharge (`_storage_for_shed`), kept if cheaper.
 4. **Polish** (opts `polish`): HiGHS re-optimises storage and dispatch with the commitment fixed
    ("storage": storage unit counts free, "lp": fixed, "none": skipped); the commitment search then
    runs again under the polished storage schedule, up to POLISH_ROUNDS times while the cost falls.
@@ -292,6 +293,46 @@ def _storage_on_curves(w, s, sweeps=CURVE_SWEEPS):
     return res
 
 
+def _storage_for_shed(w, s):
+    """Schedule s's storage with more discharge in the hours s sheds load, as per-station tuples
+    (like `_stations_from`), or None when s sheds nothing or no station can help. A station helps
+    in hour t if it is not charging then and has power and energy to spare: x MW more at t lowers
+    every later state of charge by x/eta_discharge (times the self-discharge decay), which must
+    keep them ≥ soc_min and the last ≥ the window's final target. Shedding beside an idle battery
+    can survive the search (storage re-planned against the curves removes the shed, but the
+    commitment search after it may end dearer); this changes only the shed hours' discharge."""
+    st, T = w.st, w.a.T
+    hours = np.flatnonzero(s.shed_mw > 1e-9)
+    if not st.N or not hours.size:
+        return None
+    dis = s.discharge_mw.astype(float).copy()
+    soc = s.soc_mwh.astype(float).copy()
+    keep = 1.0 - st.self_discharge_per_h
+    final = np.maximum(st.soc_min_mwh, np.minimum(st.soc_final_mwh, st.soc_max_mwh))
+    moved = False
+    for t in hours:
+        need = s.shed_mw[t]
+        for k in range(st.N):
+            if need <= 1e-9 or s.charge_mw[t, k] > 1e-9:
+                continue
+            decay = keep[k] ** np.arange(T - t)               # an MWh less at t is decay MWh less later
+            room = np.min((soc[t:, k] - st.soc_min_mwh[k]) / decay)
+            room = min(room, (soc[T - 1, k] - final[k]) / decay[-1])
+            x = min(need, st.discharge_mw[k] - dis[t, k], st.eta_discharge[k] * max(room, 0.0))
+            if x <= 1e-6:
+                continue
+            dis[t, k] += x
+            soc[t:, k] -= x / st.eta_discharge[k] * decay
+            need -= x
+            moved = True
+    if not moved:
+        return None
+    u_dis = st.discharge_mw / st.units
+    gen = np.ceil(dis / u_dis[None, :] - 1e-9).astype(np.int64)
+    return [(0.0, 0.0, s.charge_mw[:, k], dis[:, k], soc[:, k], None, None, s.pump_units[:, k], gen[:, k], True,
+             s.spill_mw[:, k]) for k in range(st.N)]
+
+
 def _primal(w, u0, regret, price=None, stations=None, swap=False):
     """A primal schedule from commitment u0 under one storage schedule: the stations' own (given
     as `stations`, per-station tuples) or scheduled as price takers at `price` (T,). The
@@ -423,7 +464,8 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret):
     (`kernels.swap_in`) under its own storage schedule, kept if cheaper — and then, with storage,
     the curve rounds again from it (a swap that starts or stops units changes what the stations
     should do: with the storage kept, a swap on 14 January left 3 MWh shed that one more round
-    removes). Returns the best (Schedule, costs)."""
+    removes); if the best schedule still sheds load, the stations discharge more in those hours
+    where they can (`_storage_for_shed`), kept if cheaper. Returns the best (Schedule, costs)."""
     for u, price in ((u_dual, lam), (best_s.commit, best_s.price)):
         s, c = _primal(w, u, regret, price=np.clip(price, w.lam_lo, w.lam_hi))
         if c.objective < best_c.objective:
@@ -435,6 +477,11 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret):
         best_s, best_c = s, c
         if w.st.N:
             best_s, best_c = _curve_rounds(w, best_s, best_c, regret)
+    stations = _storage_for_shed(w, best_s)
+    if stations is not None:
+        s, c = _primal(w, best_s.commit, regret, stations=stations)
+        if c.objective < best_c.objective - 1e-6:
+            best_s, best_c = s, c
     return best_s, best_c
 
 

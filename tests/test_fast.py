@@ -3,6 +3,7 @@ versions, oracles (brute force, hand numbers, the MILP), a valid lower bound, th
 and the refusal of elements it does not model."""
 import itertools
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -248,6 +249,31 @@ def test_fast_with_a_battery_brackets_the_milp_optimum(tmp_path):
     optimum = check(a, m)[1].objective
     assert f.lower_bound <= optimum + 1e-6 <= f.objective + 2e-6
     assert f.soc_mwh[-1, 0] >= 150 - 1e-6           # back to its initial energy by the window's end
+
+
+def test_storage_for_shed_discharges_within_power_and_energy(tmp_path):
+    # the battery case's battery (100 MW, no self-discharge, eta_discharge 0.922, final target
+    # 150 MWh) at 180 MWh all window: 30 MWh to spare. Shed 20 MW in hour 2 → discharged (21.7 MWh);
+    # 10 MW in hour 5 while charging → not (exclusive); 50 MW in hour 8 → what is left,
+    # 0.922·30 − 20 = 7.66 MW, ending exactly at 150 MWh
+    a = compile_window(_battery_case(tmp_path), 0, 12)
+    w = fast._Window(a)
+    eta = a.storage.eta_discharge[0]
+    col = lambda x: np.asarray(x, float).reshape(12, 1)  # noqa: E731
+    shed = np.zeros(12)
+    shed[[2, 5, 8]] = [20, 10, 50]
+    charge = np.zeros(12)
+    charge[5] = 50
+    s = SimpleNamespace(shed_mw=shed, charge_mw=col(charge), discharge_mw=col(np.zeros(12)), soc_mwh=col([180] * 12),
+                        pump_units=np.zeros((12, 1), np.int64), spill_mw=col(np.zeros(12)))
+    (res,) = fast._storage_for_shed(w, s)
+    dis, soc, gen = res[3], res[4], res[8]
+    want = np.zeros(12)
+    want[2], want[8] = 20, eta * 30 - 20
+    np.testing.assert_allclose(dis, want, atol=1e-9)
+    assert soc[-1] == pytest.approx(150) and soc.min() >= 150 - 1e-9
+    assert gen.tolist() == [0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0]
+    assert fast._storage_for_shed(w, SimpleNamespace(shed_mw=np.zeros(12))) is None
 
 
 def test_npsim_run_engine_fast_writes_bound_and_gap(tmp_path, capsys):
