@@ -33,8 +33,10 @@ window of `SystemArrays`:
    until CURVE_PATIENCE rounds in a row find nothing better (`_primal_search`). Last, the best
    schedule's commitment gets swap moves (`kernels.swap_in`: a cheaper unit started in place of
    dearer units' blocks, which the local search cannot do) under its own storage schedule, then the
-   local search again; kept if cheaper. A schedule that still sheds load while a station could
-   discharge more in those hours gets that discharge (`_storage_for_shed`), kept if cheaper.
+   local search again; kept if cheaper. With storage, the largest units running through surplus
+   hours are stopped before them, storage re-planned, kept if cheaper (`_surplus_stops`). A
+   schedule that still sheds load while a station could discharge more in those hours gets that
+   discharge (`_storage_for_shed`), kept if cheaper.
 4. **Polish** (opts `polish`): HiGHS re-optimises storage and dispatch with the commitment fixed
    ("storage": storage unit counts free, "lp": fixed, "none": skipped); the commitment search then
    runs again under the polished storage schedule, up to POLISH_ROUNDS times while the cost falls.
@@ -46,6 +48,7 @@ start-up/shut-down limits, must-run and heating-season minimums; renewables; exc
 and pumped hydro (fixed- or variable-speed pumps) without inflow; reserves; copper plate.
 `unsupported(arrays)` lists the rest; the engine refuses such cases (simulate.py).
 """
+import copy
 import time
 
 import numpy as np
@@ -67,6 +70,7 @@ SEARCH_PASSES = 2         # most passes of the commitment local search (kernels.
 CURVE_ROUNDS = 10         # storage against the commitment's cost curves ↔ commitment search
 CURVE_PATIENCE = 2        # curve rounds in a row without a better schedule before they stop
 CURVE_SWEEPS = 4          # passes over the stations per curve round
+SURPLUS_UNITS = 4         # largest units tried for a stop before surplus hours (_surplus_stops)
 POLISH_ROUNDS = 3         # HiGHS polish ↔ commitment search under the polished storage schedule
 
 
@@ -457,6 +461,41 @@ def _curve_rounds(w, best_s, best_c, regret):
     return best_s, best_c
 
 
+def _surplus_stops(w, best_s, best_c, regret):
+    """Large units stopped before surplus hours: for each of the SURPLUS_UNITS committed units with
+    the largest minimum output, at the start of each curtailment or over-generation period inside
+    one of its on blocks, the block cut there (the unit off from that hour to the block's end, if
+    min up/down allow), storage re-planned against the new commitment's cost curves and the
+    commitment searched again (`_primal`); kept if cheaper, then the curve rounds from it. The
+    local search moves block ends by 1-3 hours with storage fixed, and a stop many hours earlier
+    pays only with the storage re-planned (22 April: the MILP stops two 1000 MW coal units before
+    the midday surplus). Returns the best (Schedule, costs)."""
+    a = w.a
+    surplus = best_s.curtail_mw.sum(axis=1) + best_s.overgen_mw > 1e-6
+    starts = np.flatnonzero(surplus & ~np.concatenate([[False], surplus[:-1]]))
+    if not starts.size:
+        return best_s, best_c
+    big = [g for g in np.argsort(-a.p_min_mw, kind="stable") if best_s.commit[:, g].any()][:SURPLUS_UNITS]
+    for g in big:
+        for t in starts:
+            u = best_s.commit.astype(np.int8)
+            if not u[t, g] or (t > 0 and not u[t - 1, g]):
+                continue
+            e = t
+            while e + 1 < a.T and u[e + 1, g]:
+                e += 1
+            u[t:e + 1, g] = 0
+            if not kernels.column_ok(u[:, g].copy(), a.min_up_h[g], a.min_down_h[g], a.initial.on[g], w.init_h[g],
+                                     w.forced[:, g].copy()):
+                continue
+            trial = copy.copy(best_s)
+            trial.commit = u
+            s, c = _primal(w, u, regret, stations=_storage_on_curves(w, trial))
+            if c.objective < best_c.objective - 1e-6:
+                best_s, best_c = _curve_rounds(w, s, c, regret)
+    return best_s, best_c
+
+
 def _primal_search(w, best_s, best_c, u_dual, lam, regret):
     """Steps 2 and 3 from the dual's results: primal schedules from the DP commitment u_dual at
     multipliers lam and from best_s's commitment, then, with storage, the curve rounds
@@ -464,8 +503,9 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret):
     (`kernels.swap_in`) under its own storage schedule, kept if cheaper — and then, with storage,
     the curve rounds again from it (a swap that starts or stops units changes what the stations
     should do: with the storage kept, a swap on 14 January left 3 MWh shed that one more round
-    removes); if the best schedule still sheds load, the stations discharge more in those hours
-    where they can (`_storage_for_shed`), kept if cheaper. Returns the best (Schedule, costs)."""
+    removes); with storage, stops of the largest units before surplus hours (`_surplus_stops`);
+    if the best schedule still sheds load, the stations discharge more in those hours where they
+    can (`_storage_for_shed`), kept if cheaper. Returns the best (Schedule, costs)."""
     for u, price in ((u_dual, lam), (best_s.commit, best_s.price)):
         s, c = _primal(w, u, regret, price=np.clip(price, w.lam_lo, w.lam_hi))
         if c.objective < best_c.objective:
@@ -477,6 +517,8 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret):
         best_s, best_c = s, c
         if w.st.N:
             best_s, best_c = _curve_rounds(w, best_s, best_c, regret)
+    if w.st.N and SURPLUS_UNITS:
+        best_s, best_c = _surplus_stops(w, best_s, best_c, regret)
     stations = _storage_for_shed(w, best_s)
     if stations is not None:
         s, c = _primal(w, best_s.commit, regret, stations=stations)

@@ -276,6 +276,32 @@ def test_storage_for_shed_discharges_within_power_and_energy(tmp_path):
     assert fast._storage_for_shed(w, SimpleNamespace(shed_mw=np.zeros(12))) is None
 
 
+def test_surplus_stops_cut_a_large_unit_before_the_solar_surplus(tmp_path):
+    # 150 MW for 10 h, 300 MW of solar in hours 2-5 (curtailment 50 CNY/MWh), coal 100-200 MW
+    # (min up/down 2 h), gas 0-200 MW at 80, a 100 MW / 400 MWh battery. From coal and gas on all
+    # day (coal at its minimum through the surplus, 250 MW curtailed each surplus hour) the step
+    # stops coal at the first surplus hour and re-plans the battery: cheaper, coal off in hours 2-5,
+    # far less curtailed (the battery and 150 MW of solar take what coal gave), the checker satisfied.
+    (tmp_path / "pv.csv").write_text("pv\n" + "\n".join(map(str, [0, 0, 300, 300, 300, 300, 0, 0, 0, 0])) + "\n")
+    thermal = [linear_unit("coal", 100, 200, 2000, 20, min_up_h=2, min_down_h=2, startup=[{"lag_h": 1, "cost": 1000}],
+                           initial={"on": True, "hours": 10, "p_mw": 150}),
+               linear_unit("gas", 0, 200, 0, 80)]
+    case = _write_case(tmp_path, [150] * 10, thermal, renewables=[{"name": "pv", "technology": "solar", "profile_mw": "pv"}],
+                       storage=[{"name": "bat", "technology": "battery", "discharge_mw": 100, "energy_mwh": 400,
+                                 "soc_initial": 0.25}],
+                       penalties={"curtailment_per_mwh": 50},
+                       profiles={"demand": {"file": "d.csv"}, "reserve": {"file": "d.csv"}, "pv": {"file": "pv.csv"}})
+    a = compile_window(case, 0, 10)
+    w = fast._Window(a)
+    s0, c0 = fast._primal(w, np.ones((10, 2), np.int8), np.zeros((10, 2)), price=np.full(10, 50.0))
+    assert s0.commit[:, 0].all() and s0.curtail_mw[2:6].sum() > 0
+    s1, c1 = fast._surplus_stops(w, s0, c0, np.zeros((10, 2)))
+    assert check(a, s1)[0] == []
+    assert c1.objective < c0.objective - 1000
+    assert s1.commit[2:6, 0].tolist() == [0, 0, 0, 0]
+    assert s1.curtail_mw.sum() < s0.curtail_mw.sum() - 400
+
+
 def test_npsim_run_engine_fast_writes_bound_and_gap(tmp_path, capsys):
     out = tmp_path / "out"
     rc = main(["run", "--engine", "fast", "--overlay", str(CONFIGS / "variants" / "fast.yaml"), "--hours", "24",
