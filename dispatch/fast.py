@@ -34,7 +34,8 @@ window of `SystemArrays`:
    schedule's commitment gets swap moves (`kernels.swap_in`: a cheaper unit started in place of
    dearer units' blocks, which the local search cannot do) under its own storage schedule, then the
    local search again; kept if cheaper. With storage, the largest units running through surplus
-   hours are stopped before them, storage re-planned, kept if cheaper (`_surplus_stops`). A
+   hours are stopped before them (and, where off after them, started again), storage re-planned,
+   kept if cheaper (`_surplus_stops`). A
    schedule that still sheds load while a station could discharge more in those hours gets that
    discharge (`_storage_for_shed`), kept if cheaper.
 4. **Polish** (opts `polish`): HiGHS re-optimises storage and dispatch with the commitment fixed
@@ -469,7 +470,9 @@ def _surplus_stops(w, best_s, best_c, regret):
     commitment searched again (`_primal`); kept if cheaper, then the curve rounds from it. The
     local search moves block ends by 1-3 hours with storage fixed, and a stop many hours earlier
     pays only with the storage re-planned (22 April: the MILP stops two 1000 MW coal units before
-    the midday surplus). Returns the best (Schedule, costs)."""
+    the midday surplus). Then the same units, where off in the first hour after a surplus period,
+    started there for the rest of that off period, tried the same way (a coal unit stopped for the
+    solar midday and needed again in the evening). Returns the best (Schedule, costs)."""
     a = w.a
     surplus = best_s.curtail_mw.sum(axis=1) + best_s.overgen_mw > 1e-6
     starts = np.flatnonzero(surplus & ~np.concatenate([[False], surplus[:-1]]))
@@ -485,6 +488,26 @@ def _surplus_stops(w, best_s, best_c, regret):
             while e + 1 < a.T and u[e + 1, g]:
                 e += 1
             u[t:e + 1, g] = 0
+            if not kernels.column_ok(u[:, g].copy(), a.min_up_h[g], a.min_down_h[g], a.initial.on[g], w.init_h[g],
+                                     w.forced[:, g].copy()):
+                continue
+            trial = copy.copy(best_s)
+            trial.commit = u
+            s, c = _primal(w, u, regret, stations=_storage_on_curves(w, trial))
+            if c.objective < best_c.objective - 1e-6:
+                best_s, best_c = _curve_rounds(w, s, c, regret)
+    # and started again after them: each unit off in the first hour after a surplus period, on
+    # from there to the end of that off period (if min up/down allow)
+    ends = np.flatnonzero(~surplus & np.concatenate([[False], surplus[:-1]]))
+    for g in big:
+        for t in ends:
+            u = best_s.commit.astype(np.int8)
+            if u[t, g]:
+                continue
+            e = t
+            while e + 1 < a.T and not u[e + 1, g]:
+                e += 1
+            u[t:e + 1, g] = 1
             if not kernels.column_ok(u[:, g].copy(), a.min_up_h[g], a.min_down_h[g], a.initial.on[g], w.init_h[g],
                                      w.forced[:, g].copy()):
                 continue

@@ -276,7 +276,7 @@ def test_storage_for_shed_discharges_within_power_and_energy(tmp_path):
     assert fast._storage_for_shed(w, SimpleNamespace(shed_mw=np.zeros(12))) is None
 
 
-def test_surplus_stops_cut_a_large_unit_before_the_solar_surplus(tmp_path):
+def test_surplus_stops_cut_a_large_unit_before_the_solar_surplus_and_restart_it_after(tmp_path):
     # 150 MW for 10 h, 300 MW of solar in hours 2-5 (curtailment 50 CNY/MWh), coal 100-200 MW
     # (min up/down 2 h), gas 0-200 MW at 80, a 100 MW / 400 MWh battery. From coal and gas on all
     # day (coal at its minimum through the surplus, 250 MW curtailed each surplus hour) the step
@@ -300,6 +300,13 @@ def test_surplus_stops_cut_a_large_unit_before_the_solar_surplus(tmp_path):
     assert c1.objective < c0.objective - 1000
     assert s1.commit[2:6, 0].tolist() == [0, 0, 0, 0]
     assert s1.curtail_mw.sum() < s0.curtail_mw.sum() - 400
+    # the whole engine: coal off for the surplus and on again after it, as in the MILP's optimum
+    # (23,156: coal in hours 0-1 and 6-9); within 5 % of it (the storage plan is on a grid)
+    f = solve_window_fast(a, {})
+    optimum = check(a, solve_window(a, {"mip_gap": 1e-9, "time_limit_s": 30}))[1].objective
+    assert check(a, f)[0] == []
+    assert f.commit[:, 0].tolist() == [1, 1, 0, 0, 0, 0, 1, 1, 1, 1]
+    assert optimum - 1e-6 <= f.objective <= 1.05 * optimum
 
 
 def test_npsim_run_engine_fast_writes_bound_and_gap(tmp_path, capsys):
