@@ -479,43 +479,28 @@ def _surplus_stops(w, best_s, best_c, regret):
     if not starts.size:
         return best_s, best_c
     big = [g for g in np.argsort(-a.p_min_mw, kind="stable") if best_s.commit[:, g].any()][:SURPLUS_UNITS]
-    for g in big:
-        for t in starts:
-            u = best_s.commit.astype(np.int8)
-            if not u[t, g] or (t > 0 and not u[t - 1, g]):
-                continue
-            e = t
-            while e + 1 < a.T and u[e + 1, g]:
-                e += 1
-            u[t:e + 1, g] = 0
-            if not kernels.column_ok(u[:, g].copy(), a.min_up_h[g], a.min_down_h[g], a.initial.on[g], w.init_h[g],
-                                     w.forced[:, g].copy()):
-                continue
-            trial = copy.copy(best_s)
-            trial.commit = u
-            s, c = _primal(w, u, regret, stations=_storage_on_curves(w, trial))
-            if c.objective < best_c.objective - 1e-6:
-                best_s, best_c = _curve_rounds(w, s, c, regret)
-    # and started again after them: each unit off in the first hour after a surplus period, on
-    # from there to the end of that off period (if min up/down allow)
+    # stops: a unit on in the hour before and the first hour of a surplus period, off from there to
+    # its block's end; then starts: a unit off in the first hour after a surplus period, on from
+    # there to the end of that off period
     ends = np.flatnonzero(~surplus & np.concatenate([[False], surplus[:-1]]))
-    for g in big:
-        for t in ends:
-            u = best_s.commit.astype(np.int8)
-            if u[t, g]:
-                continue
-            e = t
-            while e + 1 < a.T and not u[e + 1, g]:
-                e += 1
-            u[t:e + 1, g] = 1
-            if not kernels.column_ok(u[:, g].copy(), a.min_up_h[g], a.min_down_h[g], a.initial.on[g], w.init_h[g],
-                                     w.forced[:, g].copy()):
-                continue
-            trial = copy.copy(best_s)
-            trial.commit = u
-            s, c = _primal(w, u, regret, stations=_storage_on_curves(w, trial))
-            if c.objective < best_c.objective - 1e-6:
-                best_s, best_c = _curve_rounds(w, s, c, regret)
+    for hours, stop in ((starts, True), (ends, False)):
+        for g in big:
+            for t in hours:
+                u = best_s.commit.astype(np.int8)
+                if u[t, g] != stop or (stop and t > 0 and not u[t - 1, g]):
+                    continue
+                e = t
+                while e + 1 < a.T and u[e + 1, g] == u[t, g]:
+                    e += 1
+                u[t:e + 1, g] = 0 if stop else 1
+                if not kernels.column_ok(u[:, g].copy(), a.min_up_h[g], a.min_down_h[g], a.initial.on[g],
+                                         w.init_h[g], w.forced[:, g].copy()):
+                    continue
+                trial = copy.copy(best_s)
+                trial.commit = u
+                s, c = _primal(w, u, regret, stations=_storage_on_curves(w, trial))
+                if c.objective < best_c.objective - 1e-6:
+                    best_s, best_c = _curve_rounds(w, s, c, regret)
     return best_s, best_c
 
 
