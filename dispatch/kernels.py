@@ -785,15 +785,15 @@ def _redispatch(t_lo, t_hi, u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw,
 @njit(cache=True)
 def _set_base(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw, reserve_ok,
               avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw, curve_cost, n_points,
-              su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost, blocks, idx, price0, floor,
-              cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term,
-              b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols):
+              su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost, blocks, idx, price0, ws):
     """Make commitment u (T, G) `decommit`'s base: dispatch it (floors = season_min, no lifting) into
     the working state (floor, cap, lo, hi (T, G), ahead (T,), q, r_up, r_dn (T, G), ren (T, R),
     hourly (7, T): see `_redispatch`), copy that to the base arrays b_cap, b_lo, b_hi, b_ahead, b_q,
     b_ren, b_h (hourly[:4]) and price it: b_unit (G,) each unit's `window_cost` part, b_term (T, G)
-    each on unit's `_on_cost`, b_hour (T,) each hour's system part. Other arguments as `_trial`.
-    Returns the base's `window_cost`."""
+    each on unit's `_on_cost`, b_hour (T,) each hour's system part; ws is that state, the tuple of
+    `_search_space`. Other arguments as `_trial`. Returns the base's `window_cost`."""
+    (floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term,
+     b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols) = ws
     T, G = u.shape
     floor[:, :] = season_min
     for g in range(G):
@@ -826,8 +826,7 @@ def _set_base(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, 
 def _trial(trial, u, n_cols, best, c0, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
            season_min, seg_mw, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn,
            curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost,
-           blocks, idx, price0, floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead,
-           b_q, b_ren, b_h, b_term, b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols):
+           blocks, idx, price0, ws):
     """`evaluate`(trial) for `decommit` and `swap_in`, from the base u's dispatch: trial (T, G) int8
     differs from u only in the columns of distinct units cols[:n_cols]. The working state (see `_set_base`)
     holds the base's dispatch; only those units' bands are recomputed and the dispatch redone where
@@ -838,9 +837,12 @@ def _trial(trial, u, n_cols, best, c0, p_min, p_max, su_mw, sd_mw, ramp_up, ramp
     best − 1e-6 the working state is restored to the base's; otherwise it is left at the trial's
     final dispatch. Returns the cost.
 
-    blocks, idx, price0: `_merit_order` and the curtailment price; base b_* as `_set_base`; prev, low,
-    top (G,), old_q (T, G), old_ren (T, R), old_h (4, T), old_b (3, T) work arrays; mark, dirty (G,)
-    bool all False; cols (≥ n_cols + G,) int (cols[n_cols:] work space). Other arguments as `decommit`."""
+    blocks, idx, price0: `_merit_order` and the curtailment price; ws the tuple of `_search_space`:
+    the working state and base b_* as `_set_base`; prev, low, top (G,), old_q (T, G), old_ren (T, R),
+    old_h (4, T), old_b (3, T) work arrays; mark, dirty (G,) bool all False; cols (≥ n_cols + G,)
+    int (cols[n_cols:] work space). Other arguments as `decommit`."""
+    (floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term,
+     b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols) = ws
     T, G = u.shape
     for c in range(n_cols):
         dirty[cols[c]] = True
@@ -987,6 +989,25 @@ def _search_space(T, G, R):
 
 
 @njit(cache=True)
+def _open_search(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw, seg_slope,
+                 reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw, curve_cost,
+                 n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost):
+    """The incremental search state of `decommit` and `swap_in` with commitment u (T, G) as its base:
+    (blocks, idx (`_merit_order`), price0 (the curtailment price), ws (`_search_space`, filled by
+    `_set_base`), c0 (the base's `window_cost`)). Arguments as `decommit`."""
+    T, G = u.shape
+    R = avail.shape[1]
+    blocks, idx = _merit_order(seg_mw, seg_slope, curt_cost)
+    price0 = -curt_cost.max() if R > 0 else 0.0
+    ws = _search_space(T, G, R)
+    c0 = _set_base(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw,
+                   reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw,
+                   curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost,
+                   blocks, idx, price0, ws)
+    return blocks, idx, price0, ws, c0
+
+
+@njit(cache=True)
 def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
              season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up,
              st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost,
@@ -1000,23 +1021,19 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
     at most `passes` passes over the units, fewer once a pass finds nothing. Returns (u (T, G)
     int8, cost)."""
     T, G = u.shape
-    R = avail.shape[1]
     u = u.copy()
     best = evaluate(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw,
                     seg_slope, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn,
                     curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost,
                     heat_short_cost)
     # the dispatch of the current commitment (working state, see `_set_base`) and its copy
-    blocks, idx = _merit_order(seg_mw, seg_slope, curt_cost)
-    price0 = -curt_cost.max() if R > 0 else 0.0
-    (floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term, b_unit,
-     b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols) = _search_space(T, G, R)
-    c0 = _set_base(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw,
-                   reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw,
-                   curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost,
-                   blocks, idx, price0, floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi,
-                   b_ahead, b_q, b_ren, b_h, b_term, b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b,
-                   mark, dirty, cols)
+    blocks, idx, price0, ws, c0 = _open_search(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
+                                               season_min, seg_mw, seg_slope, reserve_ok, avail, min_out,
+                                               curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw,
+                                               curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost,
+                                               short_cost, heat_short_cost)
+    cols = ws[-1]                           # the moved units (`_trial`)
+    q, ren, hourly = ws[5], ws[8], ws[9]    # the working dispatch (`_set_base`)
     trial = u.copy()
     col = np.empty(T, np.int8)
     for _ in range(passes):
@@ -1076,10 +1093,7 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                                       init_on, init_h, q0, season_min, seg_mw, reserve_ok, avail, min_out,
                                       curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw, curve_cost,
                                       n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost,
-                                      heat_short_cost, blocks, idx, price0, floor, cap, lo, hi, ahead, q, r_up,
-                                      r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term,
-                                      b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty,
-                                      cols)
+                                      heat_short_cost, blocks, idx, price0, ws)
                         if cost < best - 1e-6:      # the working state holds the trial's dispatch
                             best = window_cost(trial, q, ren, hourly[0], hourly[1], hourly[2], hourly[3], p_min,
                                                curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, init_on,
@@ -1092,9 +1106,7 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                                            season_min, seg_mw, reserve_ok, avail, min_out, curt_cost, demand,
                                            res_up, res_dn, st_up, st_dn, curve_mw, curve_cost, n_points, su_by_off,
                                            k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost, blocks,
-                                           idx, price0, floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly,
-                                           b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term, b_unit, b_hour,
-                                           prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols)
+                                           idx, price0, ws)
                             kept = True
                             break
                     if n_cols == 2:                 # the pair's other unit back (a no-op once kept)
@@ -1130,19 +1142,14 @@ def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ra
     Other arguments as `decommit` (without `passes`). Returns (u (T, G) int8, cost, moves kept).
     On pglib-uc rts_gmlc 2020-11-25 it replaces evening gas turbines by restarted steam units."""
     T, G = u.shape
-    R = avail.shape[1]
     u = u.copy()
     # u's dispatch (working state, see `_set_base`): trials are priced from it by `_trial`
-    blocks, idx = _merit_order(seg_mw, seg_slope, curt_cost)
-    price0 = -curt_cost.max() if R > 0 else 0.0
-    (floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term, b_unit,
-     b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols) = _search_space(T, G, R)
-    c0 = _set_base(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw,
-                   reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw,
-                   curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost,
-                   blocks, idx, price0, floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi,
-                   b_ahead, b_q, b_ren, b_h, b_term, b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b,
-                   mark, dirty, cols)
+    blocks, idx, price0, ws, c0 = _open_search(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
+                                               season_min, seg_mw, seg_slope, reserve_ok, avail, min_out,
+                                               curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw,
+                                               curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost,
+                                               short_cost, heat_short_cost)
+    cols = ws[-1]                           # the moved units (`_trial`)
     trial = u.copy()
     col = np.empty(T, np.int8)
     col2 = np.empty(T, np.int8)
@@ -1189,9 +1196,7 @@ def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ra
                 cur = _trial(trial, u, n_cols, -np.inf, c0, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on,
                              init_h, q0, season_min, seg_mw, reserve_ok, avail, min_out, curt_cost, demand, res_up,
                              res_dn, st_up, st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll,
-                             over_cost, short_cost, heat_short_cost, blocks, idx, price0, floor, cap, lo, hi, ahead, q,
-                             r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term, b_unit,
-                             b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols)
+                             over_cost, short_cost, heat_short_cost, blocks, idx, price0, ws)
                 # switch off dearer blocks overlapping g's new hours, dearest first
                 for jj in range(i):
                     hh = order[jj]
@@ -1218,10 +1223,8 @@ def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ra
                         c = _trial(trial, u, n_cols, -np.inf, c0, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn,
                                    init_on, init_h, q0, season_min, seg_mw, reserve_ok, avail, min_out, curt_cost,
                                    demand, res_up, res_dn, st_up, st_dn, curve_mw, curve_cost, n_points, su_by_off,
-                                   k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost, blocks, idx, price0,
-                                   floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead,
-                                   b_q, b_ren, b_h, b_term, b_unit, b_hour, prev, low, top, old_q, old_ren, old_h,
-                                   old_b, mark, dirty, cols)
+                                   k_off, sd_cost, voll, over_cost, short_cost, heat_short_cost, blocks, idx,
+                                   price0, ws)
                         if c < cur - 1e-6:
                             cur = c
                         else:
@@ -1242,9 +1245,7 @@ def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ra
                     c0 = _set_base(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min,
                                    seg_mw, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn,
                                    curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost,
-                                   short_cost, heat_short_cost, blocks, idx, price0, floor, cap, lo, hi, ahead, q,
-                                   r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term,
-                                   b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols)
+                                   short_cost, heat_short_cost, blocks, idx, price0, ws)
                 else:
                     for k in range(T):
                         for hh in range(G):
