@@ -78,14 +78,22 @@ def _status(a: SystemArrays, s: Schedule):
     return u, u_prev, u & ~u_prev, ~u & u_prev
 
 
+def curve_values(a: SystemArrays, curve: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """(T, G) each unit's curve (G, L), values at the points a.curve_mw, linearly interpolated at
+    p (T, G) MW clipped into [p_min, p_max] (flat outside the points): the first value plus each
+    segment's slope times the part of it below p (padding points repeat the last: width 0)."""
+    x = np.clip(p, a.p_min_mw[None, :], a.p_max_mw[None, :])
+    out = np.broadcast_to(curve[:, 0], x.shape).copy()
+    for j in range(a.curve_mw.shape[1] - 1):
+        width = a.curve_mw[:, j + 1] - a.curve_mw[:, j]
+        slope = np.divide(curve[:, j + 1] - curve[:, j], width, out=np.zeros(a.G), where=width > 0)
+        out += slope[None, :] * np.clip(x - a.curve_mw[None, :, j], 0.0, width[None, :])
+    return out
+
+
 def _curve_total(a: SystemArrays, curve: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Σ over on hours of curve (G, L) interpolated at p (T, G), clipped into [p_min, p_max]; (G,)."""
-    out = np.zeros(a.G)
-    for g in range(a.G):
-        n = int(a.n_points[g])
-        x = np.clip(p[:, g], a.p_min_mw[g], a.p_max_mw[g])
-        out[g] = np.interp(x, a.curve_mw[g, :n], curve[g, :n])[u[:, g]].sum()
-    return out
+    return np.where(u, curve_values(a, curve, p), 0.0).sum(axis=0)
 
 
 def startup_category(a: SystemArrays, v: np.ndarray, w: np.ndarray) -> np.ndarray:

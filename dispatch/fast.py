@@ -55,7 +55,7 @@ import time
 import numpy as np
 
 from dispatch import kernels, policy
-from dispatch.check import recompute_costs, startup_category
+from dispatch.check import curve_values, recompute_costs, startup_category
 from dispatch.formulation.costs import concave_breaks
 from dispatch.results import Schedule
 from dispatch.uc import solve_window
@@ -422,11 +422,7 @@ def hourly_objective(a, s) -> np.ndarray:
     u = s.commit.astype(bool)
     prev = np.vstack([a.initial.on[None, :], u[:-1]])
     v, wd = u & ~prev, ~u & prev
-    prod = np.zeros(a.T)
-    for g in range(a.G):
-        n = int(a.n_points[g])
-        x = np.clip(s.p_mw[:, g], a.p_min_mw[g], a.p_max_mw[g])
-        prod += np.where(u[:, g], np.interp(x, a.curve_mw[g, :n], a.curve_cost_per_h[g, :n]), 0.0)
+    prod = np.where(u, curve_values(a, a.curve_cost_per_h, s.p_mw), 0.0).sum(axis=1)
     cat = startup_category(a, v, wd)
     su = np.where(v, a.startup_cost[np.arange(a.G)[None, :], np.maximum(cat, 0)], 0.0).sum(axis=1)
     st = a.storage

@@ -7,7 +7,7 @@ min_up 3, so it must stay on for hours 0 and 1), one renewable. Data hour of t =
 import numpy as np
 import pytest
 
-from dispatch.check import RULES, check, recompute_costs
+from dispatch.check import RULES, check, curve_values, recompute_costs
 from dispatch.compile import InitialState, SystemArrays
 from dispatch.results import Schedule
 
@@ -287,3 +287,19 @@ def test_mismatched_hours_raise():
     s.first_hour = H0 + 1
     with pytest.raises(ValueError):
         check(a, s)
+
+
+def test_curve_values_interpolate_like_np_interp():
+    """curve_values against np.interp unit by unit: outputs inside, at and beyond the points
+    (clipped into [p_min, p_max], flat outside the points), a padded curve (last point repeated)."""
+    from types import SimpleNamespace
+    a = SimpleNamespace(G=2, p_min_mw=np.array([100.0, 50.0]), p_max_mw=np.array([300.0, 80.0]),
+                        curve_mw=np.array([[100.0, 200.0, 300.0], [60.0, 80.0, 80.0]]))
+    curve = np.array([[1000.0, 1800.0, 3000.0], [700.0, 900.0, 900.0]])
+    p = np.array([[100.0, 50.0], [150.0, 55.0], [250.0, 70.0], [300.0, 80.0], [400.0, 90.0], [0.0, 65.0]])
+    got = curve_values(a, curve, p)
+    for g, n in ((0, 3), (1, 2)):
+        x = np.clip(p[:, g], a.p_min_mw[g], a.p_max_mw[g])
+        assert np.allclose(got[:, g], np.interp(x, a.curve_mw[g, :n], curve[g, :n]), rtol=0, atol=1e-9)
+    assert got[1, 0] == pytest.approx(1400.0) and got[2, 0] == pytest.approx(2400.0)   # by hand
+    assert got[0, 1] == pytest.approx(700.0) and got[2, 1] == pytest.approx(800.0)
