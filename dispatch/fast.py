@@ -22,7 +22,10 @@ window of `SystemArrays`:
    plus up reserve), improved by local search (`kernels.decommit`: blocks removed, shortened or
    lengthened by 1-3 hours while the cost falls) and dispatched (`kernels.economic_dispatch`:
    hourly merit order in ramp bands with a ramp look-ahead), storage scheduled as a price taker
-   (`storage.kernels`) at the multipliers, then at the dispatch's own marginal prices.
+   (`storage.kernels`) at the multipliers; the cheaper of this schedule and the one built the same
+   way at the starting multipliers (the Polyak target) goes on. (A third, from that commitment
+   with storage at the dispatch's own marginal prices, won 4 of 365 windows of the year, 0.002 %
+   of its cost, for 7 % of its time: dropped.)
 3. **Storage against the commitment's cost curves** — the rest of the system's hourly cost of
    serving residual load y (committed units' segments inside their ramp-reachable bands,
    curtailable renewables, the reserve the stations do not hold charged at the shortfall penalty)
@@ -501,8 +504,8 @@ def _surplus_stops(w, best_s, best_c, regret):
 
 
 def _primal_search(w, best_s, best_c, u_dual, lam, regret):
-    """Steps 2 and 3 from the dual's results: primal schedules from the DP commitment u_dual at
-    multipliers lam and from best_s's commitment, then, with storage, the curve rounds
+    """Steps 2 and 3 from the dual's results: a primal schedule from the DP commitment u_dual at
+    multipliers lam, kept if cheaper than best_s, then, with storage, the curve rounds
     (`_curve_rounds`); last, the best schedule's commitment searched once more with swap moves
     (`kernels.swap_in`) under its own storage schedule, kept if cheaper — and then, with storage,
     the curve rounds again from it (a swap that starts or stops units changes what the stations
@@ -510,10 +513,9 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret):
     removes); with storage, stops of the largest units before surplus hours (`_surplus_stops`);
     if the best schedule still sheds load, the stations discharge more in those hours where they
     can (`_storage_for_shed`), kept if cheaper. Returns the best (Schedule, costs)."""
-    for u, price in ((u_dual, lam), (best_s.commit, best_s.price)):
-        s, c = _primal(w, u, regret, price=np.clip(price, w.lam_lo, w.lam_hi))
-        if c.objective < best_c.objective:
-            best_s, best_c = s, c
+    s, c = _primal(w, u_dual, regret, price=np.clip(lam, w.lam_lo, w.lam_hi))
+    if c.objective < best_c.objective:
+        best_s, best_c = s, c
     if w.st.N:
         best_s, best_c = _curve_rounds(w, best_s, best_c, regret)
     s, c = _primal(w, best_s.commit, regret, stations=_stations_from(best_s, w.st.N), swap=True)
