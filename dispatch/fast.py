@@ -282,19 +282,27 @@ def _residual_curves(w, u, st_up, st_dn):
 def _storage_on_curves(w, s, sweeps=CURVE_SWEEPS):
     """Storage of schedule s re-planned against the cost curves of its commitment
     (`_residual_curves`): each station in turn (`sweeps` passes) by `storage.kernels.curve_window`,
-    the other stations' schedules fixed. Returns per-station tuples like `_stations_from`."""
+    the other stations' schedules fixed; a station whose others have not changed since its last
+    program in this call is not solved again (the same inputs give the same schedule). Returns
+    per-station tuples like `_stations_from`."""
     a, st = w.a, w.a.storage
     res = _stations_from(s, st.N)
     ups, dns = _storage_reserve(w, res)
     cx, cc, cn = _residual_curves(w, s.commit, sum(ups, np.zeros(a.T)), sum(dns, np.zeros(a.T)))
+    solved, changed, step = [-1] * st.N, [-1] * st.N, 0   # step of each station's last program / change
     for _ in range(sweeps):
         moved = False
         for k in range(st.N):
+            step += 1
+            if solved[k] >= 0 and all(changed[j] < solved[k] for j in range(st.N) if j != k):
+                continue
+            solved[k] = step
             others = sum((r[3] - r[2] for j, r in enumerate(res) if j != k), np.zeros(a.T))
             out = station_on_curves(st, k, a.net_demand_mw - others, cx, cc, cn, -a.overgen_cost, a.voll,
                                     w.soc0[k], n_levels=STORAGE_LEVELS)
             if out[-1]:
-                moved |= not (np.array_equal(out[1], res[k][2]) and np.array_equal(out[2], res[k][3]))
+                if not (np.array_equal(out[1], res[k][2]) and np.array_equal(out[2], res[k][3])):
+                    moved, changed[k] = True, step
                 res[k] = (0.0, 0.0, out[1], out[2], out[3], None, None, out[4], out[5], True, np.zeros(a.T))
         if not moved:           # a sweep that changed no station: the next ones would repeat it
             break
