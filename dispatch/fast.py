@@ -36,9 +36,9 @@ window of `SystemArrays`:
    until CURVE_PATIENCE rounds in a row find nothing better (`_primal_search`). Last, the best
    schedule's commitment gets swap moves (`kernels.swap_in`: a cheaper unit started in place of
    dearer units' blocks, which the local search cannot do) under its own storage schedule, then the
-   local search again; kept if cheaper. With storage, the largest units running through surplus
-   hours are stopped before them (and, where off after them, started again), storage re-planned,
-   kept if cheaper (`_surplus_stops`). A
+   local search again; kept if cheaper. The largest units running through surplus hours are
+   stopped before them (and, where off after them, started again), storage re-planned, kept if
+   cheaper (`_surplus_stops`). A
    schedule that still sheds load while a station could discharge more in those hours gets that
    discharge (`_storage_for_shed`), kept if cheaper.
 4. **Polish** (opts `polish`): HiGHS re-optimises storage and dispatch with the commitment fixed
@@ -518,7 +518,7 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret):
     (`kernels.swap_in`) under its own storage schedule, kept if cheaper — and then, with storage,
     the curve rounds again from it (a swap that starts or stops units changes what the stations
     should do: with the storage kept, a swap on 14 January left 3 MWh shed that one more round
-    removes); with storage, stops of the largest units before surplus hours (`_surplus_stops`);
+    removes); stops of the largest units before surplus hours (`_surplus_stops`);
     if the best schedule still sheds load, the stations discharge more in those hours where they
     can (`_storage_for_shed`), kept if cheaper. Returns the best (Schedule, costs)."""
     s, c = _primal(w, u_dual, regret, price=np.clip(lam, w.lam_lo, w.lam_hi))
@@ -531,7 +531,7 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret):
         best_s, best_c = s, c
         if w.st.N:
             best_s, best_c = _curve_rounds(w, best_s, best_c, regret)
-    if w.st.N and SURPLUS_UNITS:
+    if SURPLUS_UNITS:
         best_s, best_c = _surplus_stops(w, best_s, best_c, regret)
     stations = _storage_for_shed(w, best_s)
     if stations is not None:

@@ -309,6 +309,30 @@ def test_surplus_stops_cut_a_large_unit_before_the_solar_surplus_and_restart_it_
     assert optimum - 1e-6 <= f.objective <= 1.05 * optimum
 
 
+def test_surplus_stops_run_without_storage_too(tmp_path, monkeypatch):
+    # The case above without the battery: the whole engine runs the surplus step too (on the
+    # pglib-uc rts_gmlc days, which have no storage, it lowered 4 of 12 days' cost) and reaches
+    # the MILP's optimum, coal off for the surplus hours 2-5 (55,000).
+    (tmp_path / "pv.csv").write_text("pv\n" + "\n".join(map(str, [0, 0, 300, 300, 300, 300, 0, 0, 0, 0])) + "\n")
+    thermal = [linear_unit("coal", 100, 200, 2000, 20, min_up_h=2, min_down_h=2, startup=[{"lag_h": 1, "cost": 1000}],
+                           initial={"on": True, "hours": 10, "p_mw": 150}),
+               linear_unit("gas", 0, 200, 0, 80)]
+    case = _write_case(tmp_path, [150] * 10, thermal, renewables=[{"name": "pv", "technology": "solar", "profile_mw": "pv"}],
+                       penalties={"curtailment_per_mwh": 50},
+                       profiles={"demand": {"file": "d.csv"}, "reserve": {"file": "d.csv"}, "pv": {"file": "pv.csv"}})
+    a = compile_window(case, 0, 10)
+    assert a.storage.N == 0
+    calls = []
+    step = fast._surplus_stops
+    monkeypatch.setattr(fast, "_surplus_stops", lambda *args: calls.append(1) or step(*args))
+    f = solve_window_fast(a, {})
+    assert calls == [1]
+    assert check(a, f)[0] == []
+    assert f.commit[:, 0].tolist() == [1, 1, 0, 0, 0, 0, 1, 1, 1, 1]
+    assert f.objective == pytest.approx(55_000.0)
+    assert check(a, solve_window(a, {"mip_gap": 1e-9, "time_limit_s": 30}))[1].objective == pytest.approx(55_000.0)
+
+
 def test_npsim_run_engine_fast_writes_bound_and_gap(tmp_path, capsys):
     out = tmp_path / "out"
     rc = main(["run", "--engine", "fast", "--overlay", str(CONFIGS / "variants" / "fast.yaml"), "--hours", "24",
