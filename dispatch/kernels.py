@@ -304,9 +304,9 @@ def repair(u, need_mw, regret, start_cost, p_min, p_max, su_mw, sd_mw, ramp_up, 
     T, G = u.shape
     u = u.copy()
     short = np.zeros(T, np.bool_)
+    cap, lo, hi = output_bounds(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, season_min)
     for t in range(T):
         for _ in range(G):
-            cap, lo, hi = output_bounds(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, season_min)
             have = 0.0
             for g in range(G):
                 if u[t, g]:
@@ -344,6 +344,7 @@ def repair(u, need_mw, regret, start_cost, p_min, p_max, su_mw, sd_mw, ramp_up, 
                 break
             for k in range(pa, pb + 1):
                 u[k, pick] = 1
+            cap, lo, hi = output_bounds(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, season_min)
     return u, short
 
 

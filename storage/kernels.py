@@ -940,28 +940,65 @@ def _curve_cost(cx, cc, n, slope_lo, slope_hi, y):
 
 
 @njit(cache=True)
-def _move_cost(y0, cx, cc, n, slope_lo, slope_hi, d, Pc, Pd, ec, ed, dc, u_ch, units, fixed, share):
-    """Cost of one hour in which the station changes its kept energy by d MWh (d > 0: charging
-    d/eta_c MW, d < 0: discharging -d·eta_d MW) while the rest of the system serves y0 MW plus the
-    charging (minus the discharge); inf when the move breaks a power or pump rule."""
+def _move(y0, d, Pc, Pd, ec, ed, dc, u_ch, units, fixed, share):
+    """An hour in which the station changes its kept energy by d MWh (d > 0: charging d/eta_c MW,
+    d < 0: discharging -d·eta_d MW) while the rest of the system serves y0 MW: (ok, y, extra) —
+    ok False when the move breaks a power or pump rule, y the residual load the rest of the
+    system then serves (MW, y0 plus the charging or minus the discharge), extra the station's own
+    cost (degradation, currency)."""
     tol = 1e-7 * max(1.0, Pc, Pd)
     if d > 1e-9 * max(1.0, Pc):
         ch = d / ec
         if ch > Pc + tol:
-            return np.inf
+            return False, y0, 0.0
         if fixed:
             q = np.rint(ch / u_ch)
             if q < 1 or q > units or abs(ch - q * u_ch) > tol:
-                return np.inf
+                return False, y0, 0.0
         elif share > 0.0 and not _pump_ok(ch, u_ch, share, tol):
-            return np.inf
-        return _curve_cost(cx, cc, n, slope_lo, slope_hi, y0 + ch)
+            return False, y0, 0.0
+        return True, y0 + ch, 0.0
     if d < -1e-9 * max(1.0, Pd):
         dis = -d * ed
         if dis > Pd + tol:
-            return np.inf
-        return _curve_cost(cx, cc, n, slope_lo, slope_hi, y0 - dis) + dc * dis
-    return _curve_cost(cx, cc, n, slope_lo, slope_hi, y0)
+            return False, y0, 0.0
+        return True, y0 - dis, dc * dis
+    return True, y0, 0.0
+
+
+@njit(cache=True)
+def _move_cost(y0, cx, cc, n, slope_lo, slope_hi, d, Pc, Pd, ec, ed, dc, u_ch, units, fixed, share):
+    """Cost (currency) of the hour of `_move`: the rest of the system's curve at y plus the
+    station's extra cost; inf when the move breaks a power or pump rule."""
+    ok, y, extra = _move(y0, d, Pc, Pd, ec, ed, dc, u_ch, units, fixed, share)
+    if not ok:
+        return np.inf
+    return _curve_cost(cx, cc, n, slope_lo, slope_hi, y) + extra
+
+
+@njit(cache=True)
+def _move_costs(y0, cx, cc, n, slope_lo, slope_hi, delta, M, Pc, Pd, ec, ed, dc, u_ch, units, fixed, share, off):
+    """off[d + M] = `_move_cost` of d·delta MWh for d = −(M − 1) .. M − 1 (off (2M + 1,)), the same
+    numbers: y rises with d, so one walk along the curve's points (cx[:n] increasing) finds each
+    y's segment, where `_curve_cost` searches for it (the hourly step of curve_window)."""
+    lo = 0
+    for d in range(-(M - 1), M):
+        ok, y, extra = _move(y0, d * delta, Pc, Pd, ec, ed, dc, u_ch, units, fixed, share)
+        if not ok:
+            off[d + M] = np.inf
+            continue
+        if y <= cx[0]:
+            c = cc[0] + slope_lo * (y - cx[0])
+        elif y >= cx[n - 1]:
+            c = cc[n - 1] + slope_hi * (y - cx[n - 1])
+        else:
+            while lo > 0 and cx[lo] > y:     # (y never falls with d; a guard, not a step)
+                lo -= 1
+            while cx[lo + 1] <= y:            # lo: the last point at or below y, as in _curve_cost
+                lo += 1
+            w = cx[lo + 1] - cx[lo]
+            c = cc[lo] if w <= 0.0 else cc[lo] + (cc[lo + 1] - cc[lo]) * (y - cx[lo]) / w
+        off[d + M] = c + extra
 
 
 @njit(cache=True)
@@ -1006,9 +1043,9 @@ def curve_window(y0, cx, cc, cn, slope_lo, slope_hi, soc0, soc_min, soc_max, soc
         d_lo, d_hi = -(M - 1), M - 1               # steps j − i with a finite move cost on the even grid
         if uniform:
             d_lo, d_hi = M, -M
+            _move_costs(y0[t], cx[t], cc[t], cn[t], slope_lo, slope_hi, delta, M, charge_mw, discharge_mw, eta_c,
+                        eta_d, degradation_cost, u_ch, units, fixed_speed, share, off)
             for d in range(-(M - 1), M):
-                off[d + M] = _move_cost(y0[t], cx[t], cc[t], cn[t], slope_lo, slope_hi, d * delta, charge_mw,
-                                        discharge_mw, eta_c, eta_d, degradation_cost, u_ch, units, fixed_speed, share)
                 if off[d + M] < np.inf:
                     d_lo, d_hi = min(d_lo, d), max(d_hi, d)
         for j in range(M):

@@ -286,6 +286,26 @@ def test_curve_window_py_func_parity(monkeypatch):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-9)
 
 
+@pytest.mark.parametrize("case", [BATTERY, PUMPED, dict(PUMPED, fixed=False, share=0.6)])
+def test_move_costs_walk_equals_move_cost(case):
+    """_move_costs (one walk along the curve) gives every hour exactly `_move_cost`'s numbers,
+    moves beyond the curve's ends (slopes −5000 / 8000) and broken power or pump rules (inf)
+    included."""
+    rng = np.random.default_rng(5)
+    y0, cx, cc, cn = random_curves(rng, 8)
+    c = case
+    u_ch = c["Pc"] / c["n"]
+    for M, delta in ((40, 30.0), (60, c["ec"] * u_ch / 3), (25, 90.0)):
+        off = np.empty(2 * M + 1)
+        for t in range(8):
+            args = (c["Pc"], c["Pd"], c["ec"], c["ed"], c["dc"], u_ch, c["n"], c["fixed"], c["share"])
+            kernels._move_costs(y0[t], cx[t], cc[t], cn[t], -5000.0, 8000.0, delta, M, *args, off)
+            want = [kernels._move_cost(y0[t], cx[t], cc[t], cn[t], -5000.0, 8000.0, d * delta, *args)
+                    for d in range(-(M - 1), M)]
+            np.testing.assert_array_equal(off[1:2 * M], want)
+            assert np.isinf(off[1:2 * M]).any() and np.isfinite(off[1:2 * M]).any()
+
+
 def dual_args(c, price, mu_u, mu_d, n_steps):
     """storage_dual's positional arguments for case c (a dict like BATTERY)."""
     return (price, mu_u, mu_d, c["soc0"], c["L"], c["U"], c["F"], c["Pc"], c["Pd"], c["ec"], c["ed"], c["keep"],
