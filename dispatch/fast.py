@@ -477,7 +477,10 @@ def _surplus_stops(w, best_s, best_c, regret):
     commitment searched again (`_primal`); kept if cheaper, then the curve rounds from it. The
     local search moves block ends by 1-3 hours with storage fixed, and a stop many hours earlier
     pays only with the storage re-planned (22 April: the MILP stops two 1000 MW coal units before
-    the midday surplus). Then the same units, where off in the first hour after a surplus period,
+    the midday surplus). Where the block goes on after the surplus period, the unit is also tried
+    off only for its min down time (or the whole period, if longer) ending with the period and on
+    again after it (29 May: the MILP stops a 1000 MW coal unit four hours before the surplus, back
+    for the evening); the cheaper of the two is kept. Then the same units, where off in the first hour after a surplus period,
     started there for the rest of that off period, tried the same way (a coal unit stopped for the
     solar midday and needed again in the evening). Returns the best (Schedule, costs)."""
     a = w.a
@@ -493,21 +496,36 @@ def _surplus_stops(w, best_s, best_c, regret):
     for hours, stop in ((starts, True), (ends, False)):
         for g in big:
             for t in hours:
-                u = best_s.commit.astype(np.int8)
-                if u[t, g] != stop or (stop and t > 0 and not u[t - 1, g]):
+                u0 = best_s.commit.astype(np.int8)
+                if u0[t, g] != stop or (stop and t > 0 and not u0[t - 1, g]):
                     continue
                 e = t
-                while e + 1 < a.T and u[e + 1, g] == u[t, g]:
+                while e + 1 < a.T and u0[e + 1, g] == u0[t, g]:
                     e += 1
-                u[t:e + 1, g] = 0 if stop else 1
-                if not kernels.column_ok(u[:, g].copy(), a.min_up_h[g], a.min_down_h[g], a.initial.on[g],
-                                         w.init_h[g], w.forced[:, g].copy()):
-                    continue
-                trial = copy.copy(best_s)
-                trial.commit = u
-                s, c = _primal(w, u, regret, stations=_storage_on_curves(w, trial))
-                if c.objective < best_c.objective - 1e-6:
-                    best_s, best_c = _curve_rounds(w, s, c, regret)
+                cuts = [(t, e)]             # hours [x0, x1] switched
+                if stop:
+                    # also: off for its min down time (or the surplus period, if longer) ending
+                    # with the surplus period, on again after it (where the block goes on)
+                    f = t
+                    while f < e and surplus[f + 1]:
+                        f += 1
+                    x = f + 1 - max(int(a.min_down_h[g]), f - t + 1)
+                    if f < e and x >= 0 and (x == 0 or u0[x - 1, g]):
+                        cuts.append((x, f))
+                base, found = best_s, None
+                for x0, x1 in cuts:
+                    u = u0.copy()
+                    u[x0:x1 + 1, g] = 0 if stop else 1
+                    if not kernels.column_ok(u[:, g].copy(), a.min_up_h[g], a.min_down_h[g], a.initial.on[g],
+                                             w.init_h[g], w.forced[:, g].copy()):
+                        continue
+                    trial = copy.copy(base)
+                    trial.commit = u
+                    s, c = _primal(w, u, regret, stations=_storage_on_curves(w, trial))
+                    if c.objective < best_c.objective - 1e-6:
+                        best_s, best_c, found = s, c, True
+                if found:
+                    best_s, best_c = _curve_rounds(w, best_s, best_c, regret)
     return best_s, best_c
 
 

@@ -309,6 +309,33 @@ def test_surplus_stops_cut_a_large_unit_before_the_solar_surplus_and_restart_it_
     assert optimum - 1e-6 <= f.objective <= 1.05 * optimum
 
 
+def test_surplus_stops_try_the_min_down_time_ending_with_the_surplus(tmp_path):
+    # 150 MW for 10 h, 300 MW of solar in hours 4-6 (curtailment 100 CNY/MWh), coal 100-200 MW
+    # (2000/h at 100 MW + 20/MWh; min up/down 4 h; start 1000; stops and starts at p_min), gas
+    # 0-200 MW at 60. By hand: coal on all day 102,000 (75,000 curtailment); coal stopped at the
+    # surplus to the end 86,000 (gas 27,000 in hours 7-9); coal off for its 4 h min down time
+    # ending with the surplus, hours 3-6, on again at 7: 77,000 (coal 6 x 3000 + 2 x -1000 at its
+    # minimum beside gas, gas 150 + 50 + 50 MW x 60, curtailment 45,000, a start 1000) — the
+    # MILP's optimum. The surplus alone (3 h) is shorter than the min down time.
+    (tmp_path / "pv.csv").write_text("pv\n" + "\n".join(map(str, [0, 0, 0, 0, 300, 300, 300, 0, 0, 0])) + "\n")
+    thermal = [linear_unit("coal", 100, 200, 2000, 20, min_up_h=4, min_down_h=4, startup=[{"lag_h": 1, "cost": 1000}],
+                           initial={"on": True, "hours": 10, "p_mw": 150}),
+               linear_unit("gas", 0, 200, 0, 60)]
+    case = _write_case(tmp_path, [150] * 10, thermal, renewables=[{"name": "pv", "technology": "solar", "profile_mw": "pv"}],
+                       penalties={"curtailment_per_mwh": 100},
+                       profiles={"demand": {"file": "d.csv"}, "reserve": {"file": "d.csv"}, "pv": {"file": "pv.csv"}})
+    a = compile_window(case, 0, 10)
+    w = fast._Window(a)
+    u = np.ones((10, 2), np.int8)
+    s0, c0 = fast._primal(w, u, np.zeros((10, 2)), price=np.full(10, 60.0))
+    assert s0.commit[:, 0].all() and c0.objective == pytest.approx(102_000.0)
+    s1, c1 = fast._surplus_stops(w, s0, c0, np.zeros((10, 2)))
+    assert check(a, s1)[0] == []
+    assert s1.commit[4:7, 0].tolist() == [0, 0, 0] and s1.commit[-1, 0] == 1    # off 3-6 or 4-7 (ties)
+    assert c1.objective == pytest.approx(77_000.0)
+    assert check(a, solve_window(a, {"mip_gap": 1e-9, "time_limit_s": 30}))[1].objective == pytest.approx(77_000.0)
+
+
 def test_surplus_stops_run_without_storage_too(tmp_path, monkeypatch):
     # The case above without the battery: the whole engine runs the surplus step too (on the
     # pglib-uc rts_gmlc days, which have no storage, it lowered 4 of 12 days' cost) and reaches
