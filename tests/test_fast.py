@@ -276,22 +276,29 @@ def test_storage_for_shed_discharges_within_power_and_energy(tmp_path):
     assert fast._storage_for_shed(w, SimpleNamespace(shed_mw=np.zeros(12))) is None
 
 
+def _solar_surplus_window(tmp_path, pv_mw, min_h, gas_per_mwh, curtail_per_mwh, storage=None):
+    """10 h of 150 MW with solar pv_mw (10,) MW, coal 100-200 MW (2000/h at 100 MW + 20/MWh, min
+    up/down min_h, start 1000, on for 10 h at 150 MW before), gas 0-200 MW at gas_per_mwh, the
+    given curtailment cost and storage: the window's SystemArrays."""
+    (tmp_path / "pv.csv").write_text("pv\n" + "\n".join(map(str, pv_mw)) + "\n")
+    thermal = [linear_unit("coal", 100, 200, 2000, 20, min_up_h=min_h, min_down_h=min_h,
+                           startup=[{"lag_h": 1, "cost": 1000}], initial={"on": True, "hours": 10, "p_mw": 150}),
+               linear_unit("gas", 0, 200, 0, gas_per_mwh)]
+    case = _write_case(tmp_path, [150] * 10, thermal, renewables=[{"name": "pv", "technology": "solar", "profile_mw": "pv"}],
+                       storage=storage or [], penalties={"curtailment_per_mwh": curtail_per_mwh},
+                       profiles={"demand": {"file": "d.csv"}, "reserve": {"file": "d.csv"}, "pv": {"file": "pv.csv"}})
+    return compile_window(case, 0, 10)
+
+
 def test_surplus_stops_cut_a_large_unit_before_the_solar_surplus_and_restart_it_after(tmp_path):
     # 150 MW for 10 h, 300 MW of solar in hours 2-5 (curtailment 50 CNY/MWh), coal 100-200 MW
     # (min up/down 2 h), gas 0-200 MW at 80, a 100 MW / 400 MWh battery. From coal and gas on all
     # day (coal at its minimum through the surplus, 250 MW curtailed each surplus hour) the step
     # stops coal at the first surplus hour and re-plans the battery: cheaper, coal off in hours 2-5,
     # far less curtailed (the battery and 150 MW of solar take what coal gave), the checker satisfied.
-    (tmp_path / "pv.csv").write_text("pv\n" + "\n".join(map(str, [0, 0, 300, 300, 300, 300, 0, 0, 0, 0])) + "\n")
-    thermal = [linear_unit("coal", 100, 200, 2000, 20, min_up_h=2, min_down_h=2, startup=[{"lag_h": 1, "cost": 1000}],
-                           initial={"on": True, "hours": 10, "p_mw": 150}),
-               linear_unit("gas", 0, 200, 0, 80)]
-    case = _write_case(tmp_path, [150] * 10, thermal, renewables=[{"name": "pv", "technology": "solar", "profile_mw": "pv"}],
-                       storage=[{"name": "bat", "technology": "battery", "discharge_mw": 100, "energy_mwh": 400,
-                                 "soc_initial": 0.25}],
-                       penalties={"curtailment_per_mwh": 50},
-                       profiles={"demand": {"file": "d.csv"}, "reserve": {"file": "d.csv"}, "pv": {"file": "pv.csv"}})
-    a = compile_window(case, 0, 10)
+    a = _solar_surplus_window(tmp_path, [0, 0, 300, 300, 300, 300, 0, 0, 0, 0], 2, 80, 50,
+                              [{"name": "bat", "technology": "battery", "discharge_mw": 100, "energy_mwh": 400,
+                                "soc_initial": 0.25}])
     w = fast._Window(a)
     s0, c0 = fast._primal(w, np.ones((10, 2), np.int8), np.zeros((10, 2)), price=np.full(10, 50.0))
     assert s0.commit[:, 0].all() and s0.curtail_mw[2:6].sum() > 0
@@ -317,14 +324,7 @@ def test_surplus_stops_try_the_min_down_time_ending_with_the_surplus(tmp_path):
     # ending with the surplus, hours 3-6, on again at 7: 77,000 (coal 6 x 3000 + 2 x -1000 at its
     # minimum beside gas, gas 150 + 50 + 50 MW x 60, curtailment 45,000, a start 1000) — the
     # MILP's optimum. The surplus alone (3 h) is shorter than the min down time.
-    (tmp_path / "pv.csv").write_text("pv\n" + "\n".join(map(str, [0, 0, 0, 0, 300, 300, 300, 0, 0, 0])) + "\n")
-    thermal = [linear_unit("coal", 100, 200, 2000, 20, min_up_h=4, min_down_h=4, startup=[{"lag_h": 1, "cost": 1000}],
-                           initial={"on": True, "hours": 10, "p_mw": 150}),
-               linear_unit("gas", 0, 200, 0, 60)]
-    case = _write_case(tmp_path, [150] * 10, thermal, renewables=[{"name": "pv", "technology": "solar", "profile_mw": "pv"}],
-                       penalties={"curtailment_per_mwh": 100},
-                       profiles={"demand": {"file": "d.csv"}, "reserve": {"file": "d.csv"}, "pv": {"file": "pv.csv"}})
-    a = compile_window(case, 0, 10)
+    a = _solar_surplus_window(tmp_path, [0, 0, 0, 0, 300, 300, 300, 0, 0, 0], 4, 60, 100)
     w = fast._Window(a)
     u = np.ones((10, 2), np.int8)
     s0, c0 = fast._primal(w, u, np.zeros((10, 2)), price=np.full(10, 60.0))
@@ -340,14 +340,7 @@ def test_surplus_stops_run_without_storage_too(tmp_path, monkeypatch):
     # The case above without the battery: the whole engine runs the surplus step too (on the
     # pglib-uc rts_gmlc days, which have no storage, it lowered 4 of 12 days' cost) and reaches
     # the MILP's optimum, coal off for the surplus hours 2-5 (55,000).
-    (tmp_path / "pv.csv").write_text("pv\n" + "\n".join(map(str, [0, 0, 300, 300, 300, 300, 0, 0, 0, 0])) + "\n")
-    thermal = [linear_unit("coal", 100, 200, 2000, 20, min_up_h=2, min_down_h=2, startup=[{"lag_h": 1, "cost": 1000}],
-                           initial={"on": True, "hours": 10, "p_mw": 150}),
-               linear_unit("gas", 0, 200, 0, 80)]
-    case = _write_case(tmp_path, [150] * 10, thermal, renewables=[{"name": "pv", "technology": "solar", "profile_mw": "pv"}],
-                       penalties={"curtailment_per_mwh": 50},
-                       profiles={"demand": {"file": "d.csv"}, "reserve": {"file": "d.csv"}, "pv": {"file": "pv.csv"}})
-    a = compile_window(case, 0, 10)
+    a = _solar_surplus_window(tmp_path, [0, 0, 300, 300, 300, 300, 0, 0, 0, 0], 2, 80, 50)
     assert a.storage.N == 0
     calls = []
     step = fast._surplus_stops
