@@ -5,6 +5,7 @@
     python benchmarks/fast.py --instances rts_gmlc/2020-06-09 --skip-default --skip-year --time-limit 30
     python benchmarks/fast.py --skip-pglib --skip-year --hours 48 --time-limit 30
     python benchmarks/fast.py --skip-pglib --skip-default --year-milp   # fast and MILP year (hours)
+    python benchmarks/fast.py --skip-pglib --skip-default --skip-jit --year-parallel 2   # + 2 years at once
 
 Every engine run is a fresh subprocess of this script (`--worker`), so a crash stays one row and
 the peak memory (VmHWM of /proc/self/status: interpreter, numpy, HiGHS, numba and the run) belongs
@@ -38,7 +39,9 @@ removes every microgrid by name (`microgrids: [{name: park, remove: true}]`; an 
 `merge`, so an empty overlay list changes nothing). Runs: the default week (time.first_hour,
 time.hours; --hours to shorten) with the fast engine and with the MILP at the case's engine options
 (24 h + 12 h windows, 1 % gap, 120 s or --time-limit, pricing LP on), the same windows; the year
-(8760 h from hour 0) with the fast engine (and the MILP with --year-milp: hours). Columns:
+(8760 h from hour 0) with the fast engine (and the MILP with --year-milp: hours); with
+--year-parallel N, N fast years at once, one process each (a batch user's throughput: year-runs
+per hour from the time all N processes took, start to exit). Columns:
   windows          rolling-horizon windows solved
   wall (s)         dispatch.simulate.simulate wall time (compile windows + solve + hand-off)
   engine (s)       Σ over windows of the engine's time (fast: time_s; MILP: build + solve + pricing)
@@ -250,21 +253,32 @@ def worker(spec: dict) -> int:
     return 0
 
 
-def run_worker(spec: dict) -> dict:
-    """Run one engine run in a fresh subprocess; its stderr (progress) passes through."""
+def run_workers(specs: list) -> list:
+    """Run engine runs in fresh subprocesses, all started at once (one each); their stderr
+    (progress) passes through. Returns each run's result dict, with process_s its process's
+    wall time (start to exit)."""
     t = time.perf_counter()
-    p = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)],
-                       stdout=subprocess.PIPE, text=True, cwd=str(REPO))
-    lines = [ln for ln in p.stdout.splitlines() if ln.startswith(RESULT)]
-    if lines:
-        res = json.loads(lines[-1][len(RESULT):])
-    else:
-        res = {"error": f"worker exited with code {p.returncode} and no result; stdout tail:\n"
-                        + "\n".join(p.stdout.splitlines()[-20:])}
-    res["process_s"] = time.perf_counter() - t
-    if "error" in res:
-        print(f"    ERROR: {res['error']}", file=sys.stderr, flush=True)
-    return res
+    procs = [subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)],
+                              stdout=subprocess.PIPE, text=True, cwd=str(REPO)) for spec in specs]
+    out = []
+    for p in procs:
+        stdout, _ = p.communicate()
+        lines = [ln for ln in stdout.splitlines() if ln.startswith(RESULT)]
+        if lines:
+            res = json.loads(lines[-1][len(RESULT):])
+        else:
+            res = {"error": f"worker exited with code {p.returncode} and no result; stdout tail:\n"
+                            + "\n".join(stdout.splitlines()[-20:])}
+        res["process_s"] = time.perf_counter() - t
+        if "error" in res:
+            print(f"    ERROR: {res['error']}", file=sys.stderr, flush=True)
+        out.append(res)
+    return out
+
+
+def run_worker(spec: dict) -> dict:
+    """Run one engine run in a fresh subprocess (`run_workers`)."""
+    return run_workers([spec])[0]
 
 
 # ---------------------------------------------------------------- part 3: compile time
@@ -431,6 +445,10 @@ def default_table(rows) -> str:
             note.append(f"{r['new_signatures']} kernel signatures compiled inside the timed run")
         if ref and r.get("wall_s"):
             note.append(f"speed-up {ref['wall_s'] / r['wall_s']:.1f}× (wall)")
+        if r.get("batch"):
+            n, wall = r["batch"]
+            note.append(f"{n} runs at once, one process each, all done in {wall:.1f} s (process start, cache "
+                        f"load and checker included): {3600 * n / wall:.0f} year-runs per hour")
         if r.get("worst") and len(r["worst"]) > 0 and r.get("windows", 0) > 1:
             note.append("largest window gaps " + ", ".join(r["worst"]))
         if r.get("shed_hours"):
@@ -502,6 +520,8 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-year", action="store_true", help="skip part 2b (the year with the fast engine)")
     ap.add_argument("--skip-jit", action="store_true", help="skip part 3 (compile time)")
     ap.add_argument("--year-milp", action="store_true", help="also run the year with the MILP (takes hours)")
+    ap.add_argument("--year-parallel", type=int, default=0, metavar="N",
+                    help="also run N fast years at once, one process each (batch throughput)")
     ap.add_argument("--time-limit", type=float, default=None,
                     help="MILP time limit per window in s (pglib: 120 if not given; default system: the case's, 120)")
     ap.add_argument("--mip-gap", type=float, default=1e-3, help="pglib MILP relative gap target (0.001)")
@@ -635,6 +655,19 @@ def main(argv=None) -> int:
             r.update(run=label, engine=eng)
             r.setdefault("hours", hours)
             default_rows.append(r)
+            save()
+        if not args.skip_year and args.year_parallel > 0:
+            n = args.year_parallel
+            log(f"year: {n} fast runs at once ...")
+            spec = {"kind": "sim", "case": str(DEFAULT_CASE), "overlays": [str(overlay)], "first": 0,
+                    "hours": args.year_hours, "opts": {"name": "fast"}, "label": "year (parallel)",
+                    "progress_every": 365}
+            rows = run_workers([spec] * n)
+            wall = max(r["process_s"] for r in rows)
+            for r in rows:
+                r.update(run=f"year, {n} at once", engine="fast", batch=(n, wall))
+                r.setdefault("hours", args.year_hours)
+            default_rows.extend(rows)
             save()
     finally:
         if tmp is not None:
