@@ -38,7 +38,8 @@ window of `SystemArrays`:
    dearer units' blocks, which the local search cannot do) under its own storage schedule, then the
    local search again; kept if cheaper. The largest units running through surplus hours are
    stopped before them (and, where off after them, started again), storage re-planned, kept if
-   cheaper (`_surplus_stops`). A
+   cheaper (`_surplus_stops`); the same units are tried on through their breaks the same way
+   (`_bridges`). A
    schedule that still sheds load while a station could discharge more in those hours gets that
    discharge (`_storage_for_shed`), kept if cheaper.
 4. **Polish** (opts `polish`): HiGHS re-optimises storage and dispatch with the commitment fixed
@@ -74,7 +75,7 @@ SEARCH_PASSES = 2         # most passes of the commitment local search (kernels.
 CURVE_ROUNDS = 3         # storage against the commitment's cost curves ↔ commitment search (10 → 3: rounds 4-10 gained 0.045 % of the year for 13 % of its time)
 CURVE_PATIENCE = 2        # curve rounds in a row without a better schedule before they stop
 CURVE_SWEEPS = 4          # passes over the stations per curve round
-SURPLUS_UNITS = 4         # largest units tried for a stop before surplus hours (_surplus_stops)
+SURPLUS_UNITS = 4         # largest units tried for a stop before surplus hours or through a break (_surplus_stops, _bridges)
 POLISH_ROUNDS = 3         # HiGHS polish ↔ commitment search under the polished storage schedule
 
 
@@ -529,6 +530,41 @@ def _surplus_stops(w, best_s, best_c, regret):
     return best_s, best_c
 
 
+def _bridges(w, best_s, best_c, regret):
+    """Large units kept on through a break: for each of the SURPLUS_UNITS committed units with the
+    largest minimum output, each off period between two of its on blocks is filled (one start
+    less), storage re-planned against the new commitment's cost curves and the commitment searched
+    again (`_primal`); kept if cheaper, then the curve rounds from it. The local search tries the
+    same move with the storage fixed, planned for the break (28 May: the DP stops a 1000 MW coal
+    unit for 12 hours and restarts it; the MILP keeps it on and runs the storage around it).
+    Returns the best (Schedule, costs)."""
+    a = w.a
+    big = [g for g in np.argsort(-a.p_min_mw, kind="stable") if best_s.commit[:, g].any()][:SURPLUS_UNITS]
+    for g in big:
+        u0 = best_s.commit.astype(np.int8)
+        col = u0[:, g]
+        t = int(np.argmax(col))                 # the first on hour
+        while t < a.T:
+            while t < a.T and col[t]:
+                t += 1
+            e = t
+            while e < a.T and not col[e]:
+                e += 1
+            if t >= a.T or e >= a.T:            # no break with an on block after it
+                break
+            u = best_s.commit.astype(np.int8)
+            u[t:e, g] = 1
+            if kernels.column_ok(u[:, g].copy(), a.min_up_h[g], a.min_down_h[g], a.initial.on[g], w.init_h[g],
+                                 w.forced[:, g].copy()):
+                trial = copy.copy(best_s)
+                trial.commit = u
+                s, c = _primal(w, u, regret, stations=_storage_on_curves(w, trial))
+                if c.objective < best_c.objective - 1e-6:
+                    best_s, best_c = _curve_rounds(w, s, c, regret)
+            t = e
+    return best_s, best_c
+
+
 def _primal_search(w, best_s, best_c, u_dual, lam, regret):
     """Steps 2 and 3 from the dual's results: a primal schedule from the DP commitment u_dual at
     multipliers lam, kept if cheaper than best_s, then, with storage, the curve rounds
@@ -536,7 +572,8 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret):
     (`kernels.swap_in`) under its own storage schedule, kept if cheaper — and then, with storage,
     the curve rounds again from it (a swap that starts or stops units changes what the stations
     should do: with the storage kept, a swap on 14 January left 3 MWh shed that one more round
-    removes); stops of the largest units before surplus hours (`_surplus_stops`);
+    removes); stops of the largest units before surplus hours (`_surplus_stops`), then the same
+    units kept on through their breaks (`_bridges`);
     if the best schedule still sheds load, the stations discharge more in those hours where they
     can (`_storage_for_shed`), kept if cheaper. Returns the best (Schedule, costs)."""
     s, c = _primal(w, u_dual, regret, price=np.clip(lam, w.lam_lo, w.lam_hi))
@@ -551,6 +588,7 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret):
             best_s, best_c = _curve_rounds(w, best_s, best_c, regret)
     if SURPLUS_UNITS:
         best_s, best_c = _surplus_stops(w, best_s, best_c, regret)
+        best_s, best_c = _bridges(w, best_s, best_c, regret)
     stations = _storage_for_shed(w, best_s)
     if stations is not None:
         s, c = _primal(w, best_s.commit, regret, stations=stations)

@@ -336,6 +336,33 @@ def test_surplus_stops_try_the_min_down_time_ending_with_the_surplus(tmp_path):
     assert check(a, solve_window(a, {"mip_gap": 1e-9, "time_limit_s": 30}))[1].objective == pytest.approx(77_000.0)
 
 
+def test_bridges_keep_a_large_unit_on_through_its_break_with_the_storage_replanned(tmp_path, monkeypatch):
+    # 150 MW for 10 h, coal 100-200 MW (2000/h at 100 MW + 20/MWh, start 1000), gas at 60, a
+    # 100 MW / 300 MWh battery. From coal off in hours 3-5 with the battery discharging there
+    # (a price taker at 60 in those hours, 20 elsewhere: 49,377) the local search cannot keep coal
+    # on — with that discharge it would over-generate — and the bridge re-plans the battery: coal
+    # on all day, the battery (nearly) idle, 30,055 against the MILP's 30,000 (coal 10 x 3000;
+    # the SoC grid).
+    a = _solar_surplus_window(tmp_path, [0] * 10, 2, 60, 100, [{"name": "bat", "technology": "battery",
+                                                                  "discharge_mw": 100, "energy_mwh": 300,
+                                                                  "soc_initial": 0.5}])
+    w = fast._Window(a)
+    u = np.ones((10, 2), np.int8)
+    u[3:6, 0] = 0
+    s0, c0 = fast._primal(w, u, np.zeros((10, 2)), price=np.array([20.0] * 3 + [60.0] * 3 + [20.0] * 4))
+    assert s0.commit[:, 0].tolist() == [1, 1, 1, 0, 0, 0, 1, 1, 1, 1] and s0.discharge_mw[3:6, 0].min() > 50
+    s1, c1 = fast._bridges(w, s0, c0, np.zeros((10, 2)))
+    assert check(a, s1)[0] == []
+    assert s1.commit[:, 0].all()
+    assert c1.objective < c0.objective - 19_000
+    assert check(a, solve_window(a, {"mip_gap": 1e-9, "time_limit_s": 30}))[1].objective == pytest.approx(30_000.0)
+    assert 30_000.0 <= c1.objective <= 1.005 * 30_000.0
+    calls = []                      # and the engine runs the step
+    step = fast._bridges
+    monkeypatch.setattr(fast, "_bridges", lambda *args: calls.append(1) or step(*args))
+    assert check(a, solve_window_fast(a, {}))[0] == [] and calls == [1]
+
+
 def test_surplus_stops_run_without_storage_too(tmp_path, monkeypatch):
     # The case above without the battery: the whole engine runs the surplus step too (on the
     # pglib-uc rts_gmlc days, which have no storage, it lowered 4 of 12 days' cost) and reaches
