@@ -481,9 +481,10 @@ def _surplus_stops(w, best_s, best_c, regret):
     the midday surplus). Where the block goes on after the surplus period, the unit is also tried
     off only for its min down time (or the whole period, if longer) ending with the period and on
     again after it (29 May: the MILP stops a 1000 MW coal unit four hours before the surplus, back
-    for the evening); the cheaper of the two is kept. Then the same units, where off in the first hour after a surplus period,
-    started there for the rest of that off period, tried the same way (a coal unit stopped for the
-    solar midday and needed again in the evening). Returns the best (Schedule, costs)."""
+    for the evening); the cheaper of the two is kept. Then the same units, where off in the first
+    hour after a surplus period, started there for the rest of that off period, tried the same way
+    (a coal unit stopped for the solar midday and needed again in the evening). Returns the best
+    (Schedule, costs)."""
     a = w.a
     surplus = best_s.curtail_mw.sum(axis=1) + best_s.overgen_mw > 1e-6
     starts = np.flatnonzero(surplus & ~np.concatenate([[False], surplus[:-1]]))
@@ -513,7 +514,7 @@ def _surplus_stops(w, best_s, best_c, regret):
                     x = f + 1 - max(int(a.min_down_h[g]), f - t + 1)
                     if f < e and x >= 0 and (x == 0 or u0[x - 1, g]):
                         cuts.append((x, f))
-                base, found = best_s, None
+                base, found = best_s, False
                 for x0, x1 in cuts:
                     u = u0.copy()
                     u[x0:x1 + 1, g] = 0 if stop else 1
@@ -541,18 +542,17 @@ def _bridges(w, best_s, best_c, regret):
     a = w.a
     big = [g for g in np.argsort(-a.p_min_mw, kind="stable") if best_s.commit[:, g].any()][:SURPLUS_UNITS]
     for g in big:
-        u0 = best_s.commit.astype(np.int8)
-        col = u0[:, g]
-        t = int(np.argmax(col))                 # the first on hour
-        while t < a.T:
+        t = int(np.argmax(best_s.commit[:, g]))     # the first on hour
+        while True:
+            col = best_s.commit[:, g]
             while t < a.T and col[t]:
                 t += 1
             e = t
             while e < a.T and not col[e]:
                 e += 1
-            if t >= a.T or e >= a.T:            # no break with an on block after it
+            if e >= a.T:                            # no break with an on block after it
                 break
-            u = best_s.commit.astype(np.int8)
+            u = best_s.commit.astype(np.int8)       # [t, e): the break
             u[t:e, g] = 1
             if kernels.column_ok(u[:, g].copy(), a.min_up_h[g], a.min_down_h[g], a.initial.on[g], w.init_h[g],
                                  w.forced[:, g].copy()):
