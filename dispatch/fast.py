@@ -39,9 +39,8 @@ window of `SystemArrays`:
    local search again; kept if cheaper. The largest units running through surplus hours are
    stopped before them (and, where off after them, started again), storage re-planned, kept if
    cheaper (`_surplus_stops`); the same units are tried on through their breaks the same way
-   (`_bridges`). A
-   schedule that still sheds load while a station could discharge more in those hours gets that
-   discharge (`_storage_for_shed`), kept if cheaper.
+   (`_bridges`). A schedule that still sheds load while a station could discharge more in those
+   hours gets that discharge (`_storage_for_shed`), kept if cheaper.
 4. **Polish** (opts `polish`): HiGHS re-optimises storage and dispatch with the commitment fixed
    ("storage": storage unit counts free, "lp": fixed, "none": skipped); the commitment search then
    runs again under the polished storage schedule, up to POLISH_ROUNDS times while the cost falls.
