@@ -71,10 +71,12 @@ STALL = 10                # iterations without a better bound before the step fa
 PATIENCE = 30             # iterations without a 0.001 % better bound before the dual stops
 TARGET_CAP = 1.0          # Polyak level at most (1 + TARGET_CAP) × the best bound (kernels.dual_ascent)
 SEARCH_PASSES = 2         # most passes of the commitment local search (kernels.decommit)
-CURVE_ROUNDS = 3         # storage against the commitment's cost curves ↔ commitment search (10 → 3: rounds 4-10 gained 0.045 % of the year for 13 % of its time)
+CURVE_ROUNDS = 3          # storage against the commitment's cost curves ↔ commitment search (rounds 4-10
+                          # gained 0.045 % of the year's cost for 13 % of its time)
 CURVE_PATIENCE = 2        # curve rounds in a row without a better schedule before they stop
 CURVE_SWEEPS = 4          # passes over the stations per curve round
-SURPLUS_UNITS = 4         # largest units tried for a stop before surplus hours or through a break (_surplus_stops, _bridges)
+SURPLUS_UNITS = 4         # largest units tried for a stop before surplus hours and through breaks
+                          # (_surplus_stops, _bridges)
 POLISH_ROUNDS = 3         # HiGHS polish ↔ commitment search under the polished storage schedule
 
 
