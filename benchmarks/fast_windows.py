@@ -9,11 +9,13 @@ today changes tomorrow's initial state), so a week can move by a point or two wi
 either engine. This benchmark fixes the windows instead: the default system in the fast engine's
 form (configs/default.yaml + configs/variants/fast.yaml: copper plate, the park's assets on the
 main grid), for each start hour (--starts, default seven spread over the year, the README's spring
-week included) `--days` consecutive 24 h + 12 h windows whose initial states come from a fast
-rolling run (polish none). Every window is then solved from that same state by the fast engine
-in each `--modes` polish and by the MILP (`dispatch.uc.solve_window`: --mip-gap 0.002, --time-limit
-60 s, 1 thread, pricing LP off). Objectives are the independent checker's (`dispatch.check.check`,
-which also counts violations); times are wall times of the solve calls after a warm-up window
+week included) `--days` consecutive 24 h + 12 h windows. Every window is solved from the same
+initial state by the MILP (`dispatch.uc.solve_window`: --mip-gap 0.002, --time-limit 60 s, 1
+thread, pricing LP off) and by the fast engine in each `--modes` polish; the next window starts
+from the state the MILP's schedule hands on (`--states milp`, the default: the windows do not
+depend on the engine under test, so runs of different versions compare window by window) or the
+fast engine's `none` schedule (`--states fast`: the windows a fast rolling run meets). Objectives
+are the independent checker's (`dispatch.check.check`, which also counts violations); times are wall times of the solve calls after a warm-up window
 (numba loaded). Columns per window: hour, MILP objective / gap / time, and per fast mode its
 excess over the MILP's objective and its time; the summary gives mean, median and worst excess,
 how many windows are within 1 %, total times and the speed-up (MILP time / fast time).
@@ -37,22 +39,6 @@ sys.path.insert(0, str(REPO))
 CASE = REPO / "configs" / "default.yaml"
 OVERLAY = REPO / "configs" / "variants" / "fast.yaml"
 STARTS = (0, 1000, 2592, 3500, 4800, 6500, 8000)   # Jan, Feb, the README's spring week, May, Jul, Sep, Nov
-
-
-def window_set(case, starts, days):
-    """[(first hour, SystemArrays)] of `days` windows from each start, states from a fast rolling run."""
-    from dispatch.compile import compile_window, initial_state_for
-    from dispatch.fast import solve_window_fast
-    from dispatch.simulate import windows
-    sysm = case.system
-    out = []
-    for first in starts:
-        state = initial_state_for(sysm, case.profiles, first)
-        for start, n_dec, n_opt in windows(first, 24 * days, sysm.decided_h, sysm.lookahead_h, case.data_hours):
-            a = compile_window(case, start, n_opt, state)
-            out.append((start, a))
-            state = solve_window_fast(a, {"polish": "none"}).take(n_dec).end_state(state)
-    return out
 
 
 def checked(a, solve):
@@ -99,37 +85,48 @@ def main(argv=None) -> int:
     ap.add_argument("--rolling", type=int, nargs="*", default=[], metavar="H",
                     help="also rolling runs from these first hours (MILP and every mode)")
     ap.add_argument("--rolling-hours", type=int, default=168)
+    ap.add_argument("--states", choices=["milp", "fast"], default="milp",
+                    help="each next window's initial state from the MILP's schedule (default) or the fast engine's")
     args = ap.parse_args(argv)
+    if args.states == "fast" and "none" not in args.modes:
+        ap.error("--states fast hands on the fast engine's `none` schedule: include mode none")
 
     from dispatch.case import load_case
-    from dispatch.compile import compile_window
+    from dispatch.compile import compile_window, initial_state_for
     from dispatch.fast import solve_window_fast
+    from dispatch.simulate import windows
     from dispatch.uc import solve_window
     case = load_case(CASE, [OVERLAY])
-    wins = window_set(case, args.starts, args.days)         # --days 0: rolling runs only
+    sysm = case.system
     solve_window_fast(compile_window(case, 0, 6), {})        # warm-up: numba loads its kernels
     milp_opts = {"mip_gap": args.mip_gap, "time_limit_s": args.time_limit, "threads": 1, "prices": False}
     head = ("| window (first hour) | MILP objective | MILP gap | MILP (s) | "
             + " | ".join(f"fast `{m}` vs MILP | (s)" for m in args.modes) + " | violations |")
-    lines = [head, "|" + "---|" * (head.count("|") - 1)] if wins else []
+    lines = [head, "|" + "---|" * (head.count("|") - 1)] if args.days else []
     excess = {m: [] for m in args.modes}
     secs = {m: 0.0 for m in args.modes}
     milp_s, bad = 0.0, 0
-    for h, a in wins:
-        m, m_obj, nv, mt = checked(a, lambda x: solve_window(x, milp_opts))
-        milp_s += mt
-        cells = []
-        for mode in args.modes:
-            _, obj, v, t = checked(a, lambda x: solve_window_fast(x, {"polish": mode}))
-            excess[mode].append(obj / m_obj - 1)
-            secs[mode] += t
-            nv += v
-            cells.append(f"{100 * excess[mode][-1]:+.2f} % | {t:.2f}")
-        bad += nv
-        lines.append(f"| {h} | {m_obj:,.0f} | {100 * m.windows[-1]['gap']:.2f} % | {mt:.0f} | "
-                     + " | ".join(cells) + f" | {nv} |")
-        print(lines[-1], flush=True)
-    if wins:
+    for first in args.starts if args.days else ():            # --days 0: rolling runs only
+        state = initial_state_for(sysm, case.profiles, first)
+        for h, n_dec, n_opt in windows(first, 24 * args.days, sysm.decided_h, sysm.lookahead_h, case.data_hours):
+            a = compile_window(case, h, n_opt, state)
+            m, m_obj, nv, mt = checked(a, lambda x: solve_window(x, milp_opts))
+            milp_s += mt
+            cells, hand_on = [], m
+            for mode in args.modes:
+                f, obj, v, t = checked(a, lambda x: solve_window_fast(x, {"polish": mode}))
+                excess[mode].append(obj / m_obj - 1)
+                secs[mode] += t
+                nv += v
+                cells.append(f"{100 * excess[mode][-1]:+.2f} % | {t:.2f}")
+                if mode == "none" and args.states == "fast":
+                    hand_on = f
+            bad += nv
+            lines.append(f"| {h} | {m_obj:,.0f} | {100 * m.windows[-1]['gap']:.2f} % | {mt:.0f} | "
+                         + " | ".join(cells) + f" | {nv} |")
+            print(lines[-1], flush=True)
+            state = hand_on.take(n_dec).end_state(state)
+    if args.days:
         lines.append("")
         for mode in args.modes:
             e = 100 * np.array(excess[mode])
