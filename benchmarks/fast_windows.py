@@ -15,8 +15,8 @@ thread, pricing LP off) and by the fast engine in each `--modes` polish; the nex
 from the state the MILP's schedule hands on (`--states milp`, the default: the windows do not
 depend on the engine under test, so runs of different versions compare window by window) or the
 fast engine's `none` schedule (`--states fast`: the windows a fast rolling run meets). Objectives
-are the independent checker's (`dispatch.check.check`, which also counts violations); times are wall times of the solve calls after a warm-up window
-(numba loaded). Columns per window: hour, MILP objective / gap / time, and per fast mode its
+are the independent checker's (`dispatch.check.check`, which also counts violations); times are
+wall times of the solve calls after a warm-up window (numba loaded). Columns per window: hour, MILP objective / gap / time, and per fast mode its
 excess over the MILP's objective and its time; the summary gives mean, median and worst excess,
 how many windows are within 1 %, total times and the speed-up (MILP time / fast time).
 
