@@ -135,7 +135,7 @@ def main(argv=None) -> int:
                          f"against the MILP's {milp_s:.0f} s ({milp_s / secs[mode]:.0f}×)")
         lines.append(f"* checker violations over all schedules: {bad}")
     if args.rolling:
-        lines += ([""] if wins else []) + [rolling_table(args.rolling, args.rolling_hours, args.modes)]
+        lines += ([""] if args.days else []) + [rolling_table(args.rolling, args.rolling_hours, args.modes)]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
