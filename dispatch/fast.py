@@ -471,6 +471,12 @@ def _curve_rounds(w, best_s, best_c, regret):
     return best_s, best_c
 
 
+def _largest_units(a, commit):
+    """The SURPLUS_UNITS units committed somewhere in commit (T, G), largest minimum output first
+    (the candidates of `_surplus_stops` and `_bridges`)."""
+    return [g for g in np.argsort(-a.p_min_mw, kind="stable") if commit[:, g].any()][:SURPLUS_UNITS]
+
+
 def _surplus_stops(w, best_s, best_c, regret):
     """Large units stopped before surplus hours: for each of the SURPLUS_UNITS committed units with
     the largest minimum output, at the start of each curtailment or over-generation period inside
@@ -491,7 +497,7 @@ def _surplus_stops(w, best_s, best_c, regret):
     starts = np.flatnonzero(surplus & ~np.concatenate([[False], surplus[:-1]]))
     if not starts.size:
         return best_s, best_c
-    big = [g for g in np.argsort(-a.p_min_mw, kind="stable") if best_s.commit[:, g].any()][:SURPLUS_UNITS]
+    big = _largest_units(a, best_s.commit)
     # stops: a unit on in the hour before and the first hour of a surplus period, off from there to
     # its block's end; then starts: a unit off in the first hour after a surplus period, on from
     # there to the end of that off period
@@ -541,7 +547,7 @@ def _bridges(w, best_s, best_c, regret):
     unit for 12 hours and restarts it; the MILP keeps it on and runs the storage around it).
     Returns the best (Schedule, costs)."""
     a = w.a
-    big = [g for g in np.argsort(-a.p_min_mw, kind="stable") if best_s.commit[:, g].any()][:SURPLUS_UNITS]
+    big = _largest_units(a, best_s.commit)
     for g in big:
         t = int(np.argmax(best_s.commit[:, g]))     # the first on hour
         while True:
