@@ -33,35 +33,34 @@ def _unit_case(seed):
     return on, off, su, k_off
 
 
+def _sequence_cost(bits, on, off, su, k_off, sd, up, down, init_on, init_h, forced):
+    """Cost of one unit's 0/1 sequence `bits` by walking it hour by hour (inf if it breaks min
+    up/down or a forced hour); su[k] the start-up cost after k hours off (k capped at k_off)."""
+    cost = 0.0
+    state, hours = init_on, init_h
+    for t, b in enumerate(bits):
+        if forced[t] == 1 and not b or forced[t] == -1 and b:
+            return np.inf
+        if b and not state:
+            if hours < down:
+                return np.inf
+            cost += su[min(hours, k_off)]
+            state, hours = True, 1
+        elif not b and state:
+            if hours < up:
+                return np.inf
+            cost += sd
+            state, hours = False, 1
+        else:
+            hours += 1
+        cost += on[t] if b else off[t]
+    return cost
+
+
 def _brute_force(on, off, su, k_off, sd, up, down, init_on, init_h, forced):
     """Cheapest feasible 0/1 sequence by enumeration (the oracle of `units_dp`)."""
-    T = on.shape[0]
-    best = np.inf
-    for bits in itertools.product((0, 1), repeat=T):
-        ok, cost = True, 0.0
-        state, hours = init_on, init_h
-        for t, b in enumerate(bits):
-            if forced[t] == 1 and not b or forced[t] == -1 and b:
-                ok = False
-                break
-            if b and not state:
-                if hours < down:
-                    ok = False
-                    break
-                cost += su[min(hours, k_off)]
-                state, hours = True, 1
-            elif not b and state:
-                if hours < up:
-                    ok = False
-                    break
-                cost += sd
-                state, hours = False, 1
-            else:
-                hours += 1
-            cost += on[t] if b else off[t]
-        if ok:
-            best = min(best, cost)
-    return best
+    return min(_sequence_cost(bits, on, off, su, k_off, sd, up, down, init_on, init_h, forced)
+               for bits in itertools.product((0, 1), repeat=on.shape[0]))
 
 
 @pytest.mark.parametrize("seed, init_on, init_h", [(0, True, 1), (1, False, 1), (2, False, 4), (3, True, 5)])
@@ -77,6 +76,40 @@ def test_unit_dp_matches_brute_force(seed, init_on, init_h):
     u_py, value_py = kernels.units_dp.py_func(*args)
     np.testing.assert_array_equal(u, u_py)
     assert value_py[0] == pytest.approx(value[0])
+
+
+def test_unit_dp_random_cases_match_brute_force():
+    # 300 random units over 1-9 hours: min up/down 1-4 h, start-up costs in 1-3 intervals of hours
+    # off (hot/warm/cold, k_off up to 7), forced on/off hours, initial runs shorter or longer than
+    # min up/down, on values rounded to tens in a third of the cases (ties); the DP's value equals
+    # enumeration and its commitment costs exactly that value
+    rng = np.random.default_rng(7)
+    for case in range(300):
+        T = int(rng.integers(1, 10))
+        up, down = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+        k_off = max(down, int(rng.integers(1, 8)))
+        levels = np.sort(rng.uniform(0, 100, 3))
+        cuts = np.sort(rng.integers(down, k_off + 1, 2))
+        su = np.array([levels[int(np.searchsorted(cuts, k, side="right"))] for k in range(k_off + 1)])
+        on = rng.normal(0, 50, T)
+        if case % 3 == 0:
+            on = np.round(on, -1)
+        off = rng.normal(0, 10, T) if case % 2 else np.zeros(T)
+        sd = float(rng.uniform(0, 30))
+        init_on, init_h = bool(rng.random() < 0.5), int(rng.integers(1, 8))
+        forced = np.zeros(T, np.int8)
+        for _ in range(int(rng.integers(0, 3))):
+            forced[rng.integers(0, T)] = rng.choice([-1, 1])
+        args = (on[:, None], off[:, None], su[None, :], np.array([k_off]), np.array([sd]), np.array([up]),
+                np.array([down]), np.array([init_on]), np.array([init_h]), forced[:, None])
+        u, value = kernels.units_dp(*args)
+        oracle = _brute_force(on, off, su, k_off, sd, up, down, init_on, init_h, forced)
+        if not np.isfinite(oracle):
+            assert value[0] >= kernels.BIG / 2, case
+            continue
+        assert value[0] == pytest.approx(oracle, abs=1e-9), case
+        assert _sequence_cost(u[:, 0], on, off, su, k_off, sd, up, down, init_on, init_h, forced) \
+            == pytest.approx(oracle, abs=1e-9), case
 
 
 def test_hour_values_match_a_fine_grid():
