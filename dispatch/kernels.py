@@ -1119,8 +1119,9 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
     together with the first dearer unit's overlapping block switched off (`_pair`); keep
     a move whenever it keeps min up/down and forced hours (`column_ok`) and lowers `evaluate`
     (computed from the current commitment's dispatch by `_trial`: only what the move changes);
-    at most `passes` passes over the units, fewer once a pass finds nothing. Returns (u (T, G)
-    int8, cost)."""
+    at most `passes` passes over the units, fewer once a pass finds nothing; a pass after the first
+    ends at the unit of the last kept move before it if it has kept none by then (the units after
+    that one were tried on the same commitment). Returns (u (T, G) int8, cost)."""
     T, G = u.shape
     u = u.copy()
     best = evaluate(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw,
@@ -1137,9 +1138,13 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
     q, ren, hourly = ws[5], ws[8], ws[9]    # the working dispatch (`_set_base`)
     trial = u.copy()
     col = np.empty(T, np.int8)
+    last_i = G                  # the unit of the previous pass's last kept move
     for _ in range(passes):
         start_best = best
+        moved_i = -1
         for i in range(G):
+            if moved_i < 0 and i > last_i:
+                break           # the units after it were tried on this same commitment: none pays
             g = order[i]
             t = 0
             while t < T:
@@ -1214,6 +1219,7 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                                              curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost,
                                              short_cost, heat_short_cost, ws)
                             kept = True
+                            moved_i = i
                             break
                     if n_cols == 2:                 # the pair's other unit back (a no-op once kept)
                         for k in range(T):
@@ -1227,6 +1233,7 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                     t += 1
         if best >= start_best - 1e-6:
             break
+        last_i = moved_i
     return u, best
 
 
