@@ -181,6 +181,14 @@ class _Window:
             slope = np.divide(np.diff(a.curve_cost_per_h, axis=1), width, out=np.zeros_like(width), where=width > 0)
         self.seg_mw, self.seg_slope = width, slope
         self.reserve_ok = a.reserve_eligible & (a.p_max_mw > a.p_min_mw)
+        # the hour-independent orders of kernels.offer_curves: eligible segments by slope and by
+        # −slope, then all pieces (down, middle, up segments, renewables) by slope (stable)
+        elig = np.repeat(self.reserve_ok, slope.shape[1])
+        flat = slope.ravel()
+        short = a.reserve_short_cost
+        pieces = np.concatenate([flat - short, flat, flat + short, -a.curtailment_cost])
+        self.offer_orders = tuple(np.argsort(x, kind="stable").astype(np.int64) for x in
+                                  (np.where(elig, flat, np.inf), np.where(elig, -flat, np.inf), pieces))
         self.lam_lo = -a.overgen_cost
         self.lam_hi = a.voll
         self.mu_hi = a.reserve_short_cost
@@ -243,41 +251,16 @@ def _residual_curves(w, u, st_up, st_dn):
     cost-curve segments inside its ramp-reachable band (`kernels.output_bounds`); renewables offer
     their curtailable output at −curtailment cost. Reserves the stations do not hold (st_up, st_dn
     (T,) MW) are charged on the reserve-eligible segments: the top of their headroom (up) and the
-    bottom (down) cost ± the reserve shortfall penalty, so energy that eats into reserve is dear.
-    Ramps between hours are not in the curves (the dispatch meets them)."""
+    bottom (down) cost ± the reserve shortfall penalty, so energy that eats into reserve is dear
+    (`kernels.offer_curves`). Ramps between hours are not in the curves (the dispatch meets them)."""
     a = w.a
-    on = u.astype(bool)
     _, lo, hi = kernels.output_bounds(u.astype(np.int8), a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h,
                                       a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h, a.ramp_down_mw_per_h,
                                       a.initial.on, w.q0, a.season_min_mw)
-    base = (on * (a.p_min_mw[None, :] + lo)).sum(axis=1) + a.min_output_mw.sum(axis=1)
-    start = np.cumsum(w.seg_mw, axis=1) - w.seg_mw                        # (G, S) segment starts above p_min
-    width = np.clip(np.minimum(start + w.seg_mw, hi[:, :, None]) - np.maximum(start, lo[:, :, None]), 0.0, None)
-    width = (width * on[:, :, None]).reshape(a.T, -1)                      # (T, G·S)
-    slope = np.broadcast_to(w.seg_slope[None], (a.T,) + w.seg_slope.shape).reshape(a.T, -1)
-    elig = np.broadcast_to(np.repeat(w.reserve_ok, w.seg_mw.shape[1])[None], width.shape)
-    short = a.reserve_short_cost
-
-    def zone(order_slope, need):
-        """Share of each eligible segment inside the first `need` (T,) MW in the given order."""
-        idx = np.argsort(np.where(elig, order_slope, np.inf), axis=1, kind="stable")
-        wo = np.take_along_axis(np.where(elig, width, 0.0), idx, axis=1)
-        part = np.clip(need[:, None] - (np.cumsum(wo, axis=1) - wo), 0.0, wo)
-        out = np.empty_like(part)
-        np.put_along_axis(out, idx, part, axis=1)
-        return out
-
-    dn = zone(slope, np.maximum(a.reserve_down_mw - st_dn, 0.0))
-    up = np.minimum(zone(-slope, np.maximum(a.reserve_up_mw - st_up, 0.0)), width - dn)
-    widths = np.hstack([dn, width - dn - up, up, a.available_mw - a.min_output_mw])
-    slopes = np.hstack([slope - short, slope, slope + short,
-                        np.broadcast_to(-a.curtailment_cost[None, :], a.available_mw.shape)])
-    idx = np.argsort(slopes, axis=1, kind="stable")
-    widths = np.take_along_axis(widths, idx, axis=1)
-    slopes = np.take_along_axis(slopes, idx, axis=1)
-    zero = np.zeros((a.T, 1))
-    cx = base[:, None] + np.hstack([zero, np.cumsum(widths, axis=1)])
-    cc = np.hstack([zero, np.cumsum(widths * slopes, axis=1)])
+    cx, cc = kernels.offer_curves(u.astype(np.int8), lo, hi, a.p_min_mw, w.seg_mw, w.seg_slope, w.reserve_ok,
+                                  a.available_mw, a.min_output_mw, a.curtailment_cost,
+                                  np.maximum(a.reserve_down_mw - st_dn, 0.0), np.maximum(a.reserve_up_mw - st_up, 0.0),
+                                  float(a.reserve_short_cost), *w.offer_orders)
     return cx, cc, np.full(a.T, cx.shape[1], np.int64)
 
 

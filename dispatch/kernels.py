@@ -512,6 +512,83 @@ def economic_dispatch(u, p_min, cap, lo, hi, ramp_up, ramp_dn, q0, seg_mw, seg_s
 
 
 @njit(cache=True)
+def offer_curves(u, lo, hi, p_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, need_dn, need_up,
+                 short_cost, order_dn, order_up, order_all):
+    """The hourly cost of serving residual load y MW with commitment u (T, G) int8 and the
+    renewables, as convex piecewise-linear curves (dispatch/fast.py `_residual_curves`): points cx
+    (T, P + 1) MW and costs cc (T, P + 1) currency/h, P = 3·G·S + R.
+
+    Each committed unit offers its cost-curve segments (seg_mw, seg_slope (G, S) MW, currency/MWh)
+    inside its band [lo, hi] (T, G) MW above p_min (G,) (`output_bounds`); renewables offer
+    avail − min_out (T, R) MW at −curt_cost (R,). Reserve not held elsewhere, need_dn and need_up
+    (T,) MW, is charged on the segments of reserve_ok (G,) units: the cheapest need_dn MW of them
+    (down) cost slope − short_cost, the dearest need_up MW (up, at most what down left) slope +
+    short_cost, so energy that eats into reserve is dear. The orders do not depend on the hour:
+    order_dn, order_up (G·S,) int the segments (index g·S + k) by slope and by −slope, eligible ones
+    first; order_all (P,) int the pieces (down, middle, up segments, then renewables) by slope."""
+    T, G = u.shape
+    S = seg_mw.shape[1]
+    R = avail.shape[1]
+    n = G * S
+    P = 3 * n + R
+    cx = np.empty((T, P + 1))
+    cc = np.empty((T, P + 1))
+    slope = np.empty(P)
+    start = np.empty(n)
+    for g in range(G):
+        acc = 0.0
+        for k in range(S):
+            j = g * S + k
+            start[j] = acc
+            acc += seg_mw[g, k]
+            slope[j] = seg_slope[g, k] - short_cost
+            slope[n + j] = seg_slope[g, k]
+            slope[2 * n + j] = seg_slope[g, k] + short_cost
+    for r in range(R):
+        slope[3 * n + r] = -curt_cost[r]
+    width = np.empty(P)
+    for t in range(T):
+        base = 0.0
+        for g in range(G):
+            if u[t, g]:
+                base += p_min[g] + lo[t, g]
+        for r in range(R):
+            base += min_out[t, r]
+        for g in range(G):
+            for k in range(S):
+                j = g * S + k
+                w = min(start[j] + seg_mw[g, k], hi[t, g]) - max(start[j], lo[t, g])
+                width[n + j] = w if (u[t, g] and w > 0.0) else 0.0
+        for half in range(2):                   # the down zone, then the up zone
+            order = order_dn if half == 0 else order_up
+            need = need_dn[t] if half == 0 else need_up[t]
+            cum = 0.0
+            for i in range(n):
+                j = order[i]
+                wo = width[n + j] if reserve_ok[j // S] else 0.0
+                cum += wo
+                part = min(max(need - (cum - wo), 0.0), wo)
+                if half == 0:
+                    width[j] = part
+                else:
+                    width[2 * n + j] = min(part, width[n + j] - width[j])
+        for j in range(n):
+            width[n + j] = width[n + j] - width[j] - width[2 * n + j]
+        for r in range(R):
+            width[3 * n + r] = avail[t, r] - min_out[t, r]
+        x, c = 0.0, 0.0
+        cx[t, 0] = base
+        cc[t, 0] = 0.0
+        for i in range(P):
+            j = order_all[i]
+            x += width[j]
+            c += width[j] * slope[j]
+            cx[t, i + 1] = base + x
+            cc[t, i + 1] = c
+    return cx, cc
+
+
+@njit(cache=True)
 def _merit_order(seg_mw, seg_slope, curt_cost):
     """The blocks of `economic_dispatch`'s merit order: unit segments (block g·K + k, K = L − 1), then
     renewables (block G·K + r, valued at −curtailment cost). seg_mw, seg_slope (G, K); curt_cost

@@ -667,3 +667,20 @@ def test_residual_curves_by_hand(tmp_path):
         w = np.diff(cx[t])
         slopes = np.diff(cc[t])[w > 1e-9] / w[w > 1e-9]
         assert (np.diff(slopes) >= -1e-9).all()
+
+
+def test_offer_curves_kernel_matches_its_python_version():
+    # kernels.offer_curves on the default system's first window, a random commitment and reserve
+    # needs in both directions: the compiled kernel equals its .py_func
+    case = load_case(CONFIGS / "default.yaml", [CONFIGS / "variants" / "fast.yaml"])
+    a = compile_window(case, 0, 12)
+    w = fast._Window(a)
+    rng = np.random.default_rng(3)
+    u = (rng.random((a.T, a.G)) < 0.6).astype(np.int8)
+    _, lo, hi = kernels.output_bounds(u, a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h, a.shutdown_ramp_mw_per_h,
+                                      a.ramp_up_mw_per_h, a.ramp_down_mw_per_h, a.initial.on, w.q0, a.season_min_mw)
+    args = (u, lo, hi, a.p_min_mw, w.seg_mw, w.seg_slope, w.reserve_ok, a.available_mw, a.min_output_mw,
+            a.curtailment_cost, rng.uniform(0, 1500, a.T), rng.uniform(0, 1500, a.T), float(a.reserve_short_cost),
+            *w.offer_orders)
+    for x, y in zip(kernels.offer_curves(*args), kernels.offer_curves.py_func(*args)):
+        np.testing.assert_allclose(x, y, rtol=1e-12)
