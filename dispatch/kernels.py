@@ -1328,7 +1328,8 @@ def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ra
     at a time, dearest first, each kept only if it lowers `evaluate`; the whole move is kept if it
     lowers the window's cost below `best`. Moves keep min up/down and forced hours (`column_ok`).
     Trials are priced from u's dispatch by `_trial` (only the hours a move changes, as `decommit`);
-    a kept move's cost is then `evaluate`d in full.
+    a kept move's cost is then `evaluate`d in full. g's hours [t0, t1] are tried once per
+    commitment (dearer units on through the same hours give the same move).
     Other arguments as `decommit` (without `passes`). Returns (u (T, G) int8, cost, moves kept).
     On pglib-uc rts_gmlc 2020-11-25 it replaces evening gas turbines by restarted steam units."""
     T, G = u.shape
@@ -1344,8 +1345,12 @@ def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ra
     col = np.empty(T, np.int8)
     col2 = np.empty(T, np.int8)
     moves = 0
+    # the hours [t0, t1] tried for g on this commitment: the rest of a move does not depend on the
+    # dearer unit whose block gave them, so a pair already tried would repeat its trials
+    tried = np.zeros((T, T), np.bool_)
     for i in range(G - 1, 0, -1):          # cheapest first
         g = order[i]
+        tried[:, :] = False
         for j in range(i):
             h = order[j]
             t = 0
@@ -1358,6 +1363,10 @@ def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ra
                 while t1 + 1 < T and u[t1 + 1, h] == 1:
                     t1 += 1
                 t1 = min(T - 1, max(t1, t0 + up_h[g] - 1))
+                if tried[t0, t1]:
+                    t += 1
+                    continue
+                tried[t0, t1] = True
                 for k in range(T):
                     col[k] = u[k, g]
                 for k in range(t0, t1 + 1):
@@ -1424,6 +1433,7 @@ def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ra
                                 n_cols -= 1
                 if cur < best - 1e-6:
                     moves += 1
+                    tried[:, :] = False
                     for k in range(T):
                         for hh in range(G):
                             u[k, hh] = trial[k, hh]
