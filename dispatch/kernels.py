@@ -428,7 +428,7 @@ def repair(u, need_mw, regret, start_cost, p_min, p_max, su_mw, sd_mw, ramp_up, 
                 break
             for k in range(pa, pb + 1):
                 u[k, pick] = 1
-            cap, lo, hi = output_bounds(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, season_min)
+            _bounds_col(pick, u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, q0, season_min, cap, lo, hi)
     return u, short
 
 
