@@ -5,8 +5,9 @@ a ramp-aware economic dispatch (numba kernels in dispatch/kernels.py and storage
 window of `SystemArrays`:
 
 1. **Dual** — the balance (λ, CNY/MWh), up- and down-reserve (μ, ν ≥ 0) rows are relaxed. Each
-   thermal unit then solves an exact DP over (on/off, hours in state) with its best output per
-   hour (`kernels.hour_values`; ramps and start/stop limits are dropped — a relaxation);
+   thermal unit then solves an exact DP over its on and off runs (`kernels.units_dp`) with its
+   best output per hour (`kernels.hour_values`; ramps and start/stop limits are dropped — a
+   relaxation);
    renewables use their output when λ > −curtailment cost; each storage station's profit is
    bounded by its LP relaxation with the reserve terms linearised (`storage.kernels.storage_dual`:
    no schedule is built; the relaxation's optimum gives the station's subgradient terms).
