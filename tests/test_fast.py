@@ -495,6 +495,72 @@ def test_swap_in_starts_a_cheaper_unit_in_place_of_dearer_ones(tmp_path):
     assert u.T.tolist() == [[1] * 6, [0] * 6, [0] * 6]
 
 
+def test_longer_block_screen_is_a_lower_bound_without_ramp_limits(tmp_path):
+    # decommit's screen of lengthened blocks (kernels._longer_gain_bound at the base dispatch's
+    # prices, kernels._displace_prices): with ramps that never bind and no reserve, the hourly
+    # dispatch is a merit order and the screen's number is at most the true cost change of every
+    # lengthened block (start 1-3 h earlier, stop 1-3 h later, on through a break) — and it rules
+    # some of them out; compiled and pure-Python versions agree
+    ramps = {"ramp_up_mw_per_h": 1000, "ramp_down_mw_per_h": 1000, "startup_ramp_mw_per_h": 1000,
+             "shutdown_ramp_mw_per_h": 1000}
+    thermal = [linear_unit("A", 0, 150, 0, 10, initial={"on": True, "hours": 10, "p_mw": 100}, **ramps),
+               linear_unit("B", 50, 150, 1100, 20, min_up_h=2, min_down_h=2, startup=[{"lag_h": 1, "cost": 500}],
+                           **ramps),
+               linear_unit("C", 20, 200, 400, 30, startup=[{"lag_h": 1, "cost": 300}], **ramps),
+               linear_unit("D", 10, 60, 500, 40, startup=[{"lag_h": 1, "cost": 100}], **ramps)]
+    a = compile_window(_write_case(tmp_path, [120, 200, 320, 380, 300, 260, 180, 140], thermal), 0, 8)
+    w = fast._Window(a)
+    T = a.T
+    u = np.zeros((T, 4), np.int8)
+    u[:, 0] = 1
+    u[1:6, 1] = 1
+    u[2:5, 2] = 1
+    u[3, 3] = 1
+    u[6:, 3] = 1
+    z = np.zeros(T)
+    bounds = (a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h, a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h,
+              a.ramp_down_mw_per_h)
+    market = (w.seg_mw, w.seg_slope, w.reserve_ok, a.available_mw, a.min_output_mw, a.curtailment_cost,
+              a.net_demand_mw, a.reserve_up_mw, a.reserve_down_mw, z, z)
+    costs = (a.curve_mw, a.curve_cost_per_h, a.n_points, w.su_by_off, w.k_off, a.shutdown_cost, a.voll,
+             a.overgen_cost, a.reserve_short_cost, a.must_run_short_cost)
+    ws = kernels._open_search(u, *bounds, a.initial.on, w.init_h, w.q0, a.season_min_mw, *market, *costs)[3]
+    b_q, b_ren, b_h, dn = ws[14], ws[15], ws[16], np.empty(T + 1)
+    args = (u, b_q, b_ren, b_h, w.seg_mw, w.seg_slope, a.min_output_mw, a.curtailment_cost, float(a.overgen_cost), dn)
+    kernels._displace_prices(*args)
+    dn_py = np.empty(T + 1)
+    kernels._displace_prices.py_func(*args[:-1], dn_py)
+    np.testing.assert_allclose(dn, dn_py)
+    assert dn[T] == 0.0                                  # nothing short: the screen is on
+    base = kernels.evaluate(u, *bounds, a.initial.on, w.init_h, w.q0, a.season_min_mw, *market, *costs)
+    tried = ruled_out = 0
+    for g in range(4):
+        on = np.flatnonzero(u[:, g])
+        for s_, e in [(on[0], on[-1])] if g != 3 else [(3, 3), (6, 7)]:
+            cols = [np.r_[u[:s_, g] * 0 + np.arange(s_) >= s_ - k, u[s_:, g]] for k in (1, 2, 3)]
+            cols += [np.r_[u[:e + 1, g], np.arange(e + 1, T) <= e + k] for k in (1, 2, 3)]
+            if g == 3:
+                cols.append(np.r_[0, 0, 0, 1, 1, 1, 1, 1])        # on through D's break
+            for col in cols:
+                col = np.maximum(col.astype(np.int8), u[:, g])
+                if (col == u[:, g]).all() or not kernels.column_ok(col, a.min_up_h[g], a.min_down_h[g],
+                                                                   a.initial.on[g], w.init_h[g], w.forced[:, g]):
+                    continue
+                trial = u.copy()
+                trial[:, g] = col
+                delta = kernels.evaluate(trial, *bounds, a.initial.on, w.init_h, w.q0, a.season_min_mw, *market,
+                                         *costs) - base
+                bargs = (col, u, g, b_q, dn, a.p_min_mw, a.p_max_mw, w.seg_mw, w.seg_slope, a.curve_mw,
+                         a.curve_cost_per_h, a.n_points, a.season_min_mw, float(a.must_run_short_cost), w.su_by_off,
+                         w.k_off, a.shutdown_cost, a.initial.on, w.init_h)
+                lb = kernels._longer_gain_bound(*bargs)
+                assert lb == pytest.approx(kernels._longer_gain_bound.py_func(*bargs))
+                assert lb <= delta + 1e-6, (g, col, lb, delta)
+                tried += 1
+                ruled_out += lb > 0
+    assert tried >= 10 and 0 < ruled_out < tried
+
+
 def test_column_ok_reads_min_up_and_down():
     free = np.zeros(6, np.int8)
     ok = lambda col, init_on=False, init_h=5: kernels.column_ok(np.array(col, np.int8), 3, 2, init_on, init_h, free)  # noqa: E731
