@@ -955,7 +955,7 @@ def _set_base(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, 
     each on unit's `_on_cost`, b_hour (T,) each hour's system part; ws is that state, the tuple of
     `_search_space`. Other arguments as `_trial`. Returns the base's `window_cost`."""
     (floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term,
-     b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols, b_dn) = ws
+     b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols, prices) = ws
     T, G = u.shape
     floor[:, :] = season_min
     for g in range(G):
@@ -974,7 +974,7 @@ def _rebase(u, p_min, init_on, init_h, season_min, avail, curt_cost, curve_mw, c
     u (T, G) with floors at season_min, copied to the base arrays and priced. Returns its
     `window_cost`."""
     (floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term,
-     b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols, b_dn) = ws
+     b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols, prices) = ws
     T, G = u.shape
     b_cap[:, :] = cap
     b_lo[:, :] = lo
@@ -1018,7 +1018,7 @@ def _trial(trial, u, n_cols, best, c0, p_min, p_max, su_mw, sd_mw, ramp_up, ramp
     old_h (4, T), old_b (3, T) work arrays; mark, dirty (G,) bool all False; cols (≥ n_cols + G,)
     int (cols[n_cols:] work space). Other arguments as `decommit`."""
     (floor, cap, lo, hi, ahead, q, r_up, r_dn, ren, hourly, b_cap, b_lo, b_hi, b_ahead, b_q, b_ren, b_h, b_term,
-     b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols, b_dn) = ws
+     b_unit, b_hour, prev, low, top, old_q, old_ren, old_h, old_b, mark, dirty, cols, prices) = ws
     T, G = u.shape
     for c in range(n_cols):
         dirty[cols[c]] = True
@@ -1157,13 +1157,13 @@ def _search_space(T, G, R):
     b_cap, b_lo, b_hi (T, G), b_ahead (T,), b_q (T, G), b_ren (T, R), b_h (4, T), b_term (T, G),
     b_unit (G,), b_hour (T,); prev, low, top (G,), old_q (T, G), old_ren (T, R), old_h (4, T), old_b
     (3, T); mark, dirty (G,) bool all False; cols (2G + 2,) int (the moved units, then the lifted
-    ones); b_dn (T + 1,) `decommit`'s `_displace_prices` of the base."""
+    ones); prices (2, T + 1) `decommit`'s `_displace_prices` of the base."""
     return (np.empty((T, G)), np.empty((T, G)), np.empty((T, G)), np.empty((T, G)), np.empty(T), np.empty((T, G)),
             np.empty((T, G)), np.empty((T, G)), np.empty((T, R)), np.empty((7, T)), np.empty((T, G)), np.empty((T, G)),
             np.empty((T, G)), np.empty(T), np.empty((T, G)), np.empty((T, R)), np.empty((4, T)), np.empty((T, G)),
             np.empty(G), np.empty(T), np.empty(G), np.empty(G), np.empty(G), np.empty((T, G)), np.empty((T, R)),
             np.empty((4, T)), np.empty((3, T)), np.zeros(G, np.bool_), np.zeros(G, np.bool_),
-            np.empty(2 * G + 2, np.int64), np.empty(T + 1))
+            np.empty(2 * G + 2, np.int64), np.empty((2, T + 1)))
 
 
 @njit(cache=True)
@@ -1186,32 +1186,68 @@ def _open_search(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_
 
 
 @njit(cache=True)
-def _displace_prices(u, q, ren, hourly, seg_mw, seg_slope, min_out, curt_cost, over_cost, out):
-    """For `decommit`'s screen of longer blocks: out[t] (t < T) the dearest MW a unit started in
-    hour t could displace in the dispatch q (T, G) MW above p_min, ren (T, R), hourly (7, T) of
-    commitment u (T, G): the cost of the segment holding a committed unit's last MW, −curtailment
-    cost where a renewable runs above its minimum, at least −over_cost (the MW would be
-    over-generation); out[T] 1 if the dispatch sheds or falls short of reserve in some hour
-    (then the screen is off), else 0. seg_mw, seg_slope (G, K); min_out (T, R); curt_cost (R,)."""
+def _displace_prices(u, q, lo, hi, ren, avail, hourly, seg_mw, seg_slope, min_out, curt_cost, over_cost, voll, out):
+    """The prices of `decommit`'s screens, from the dispatch q (T, G) MW above p_min in bands lo, hi
+    (T, G), ren (T, R), hourly (7, T) of commitment u (T, G): out[0, t] the dearest MW a unit
+    started in hour t could displace (the segment holding a committed unit's last MW where it is
+    above its band's low end, −curtailment cost where a renewable runs above its minimum, at
+    least −over_cost: the MW would be over-generation); out[1, t] the cheapest MW that could
+    replace a stopped unit's (the next segment of a unit below its band's top, −curtailment cost
+    of a curtailed renewable, −over_cost where there is over-generation, at most VOLL); out[0, T]
+    1 if the dispatch sheds or falls short of reserve in some hour (then the screens are off).
+    seg_mw, seg_slope (G, K); avail, min_out (T, R); curt_cost (R,); out (2, T + 1)."""
     T, G = u.shape
     K = seg_mw.shape[1]
-    out[T] = 0.0
+    out[0, T] = 0.0
+    out[1, T] = 0.0
     for t in range(T):
-        v = -over_cost
+        dn = -over_cost
+        up = -over_cost if hourly[1, t] > 1e-9 else voll
         for g in range(G):
-            if u[t, g] and q[t, g] > 1e-9:
-                end = 0.0
-                for k in range(K):
-                    end += seg_mw[g, k]
-                    if q[t, g] <= end + 1e-9 or k == K - 1:
-                        v = max(v, seg_slope[g, k])
-                        break
+            if not u[t, g]:
+                continue
+            end = 0.0
+            for k in range(K):
+                end += seg_mw[g, k]
+                if q[t, g] <= end + 1e-9 or k == K - 1:      # the segment of the last MW
+                    if q[t, g] > lo[t, g] + 1e-9:
+                        dn = max(dn, seg_slope[g, k])
+                    break
+            if q[t, g] < hi[t, g] - 1e-9:
+                up = min(up, _next_slope(g, q[t, g], seg_mw, seg_slope))
         for r in range(ren.shape[1]):
             if ren[t, r] > min_out[t, r] + 1e-9:
-                v = max(v, -curt_cost[r])
-        out[t] = v
+                dn = max(dn, -curt_cost[r])
+            if ren[t, r] < avail[t, r] - 1e-9:
+                up = min(up, -curt_cost[r])
+        out[0, t] = dn
+        out[1, t] = up
         if hourly[0, t] > 1e-9 or hourly[2, t] > 1e-9 or hourly[3, t] > 1e-9:
-            out[T] = 1.0
+            out[0, T] = 1.0
+
+
+@njit(cache=True, inline='always')
+def _next_slope(g, x, seg_mw, seg_slope):
+    """The cost (currency/MWh) of unit g's next MW above x MW over p_min (its last segment's at the top)."""
+    K = seg_mw.shape[1]
+    end = 0.0
+    for k in range(K):
+        end += seg_mw[g, k]
+        if x < end - 1e-9:
+            return seg_slope[g, k]
+    return seg_slope[g, K - 1]
+
+
+@njit(cache=True, inline='always')
+def _last_slope(g, x, seg_mw, seg_slope):
+    """The cost (currency/MWh) of unit g's last MW at x > 0 MW over p_min."""
+    K = seg_mw.shape[1]
+    end = 0.0
+    for k in range(K):
+        end += seg_mw[g, k]
+        if x <= end + 1e-9:
+            return seg_slope[g, k]
+    return seg_slope[g, K - 1]
 
 
 @njit(cache=True)
@@ -1242,7 +1278,6 @@ def _longer_gain_bound(col, u, g, q, dn, p_min, p_max, seg_mw, seg_slope, curve_
     It leaves out what a move changes through the ramps of other units between hours (and the
     bound is not used where the base falls short): a screen, not a proof (`decommit`)."""
     T = col.shape[0]
-    K = seg_mw.shape[1]
     n = n_points[g]
     lb = _switch_cost(col, g, su_by_off, k_off, sd_cost, init_on, init_h)
     lb -= _switch_cost(u[:, g], g, su_by_off, k_off, sd_cost, init_on, init_h)
@@ -1267,15 +1302,35 @@ def _longer_gain_bound(col, u, g, q, dn, p_min, p_max, seg_mw, seg_slope, curve_
         elif u[t, g]:
             room = p_max[g] - p_min[g] - q[t, g]
             if room > 1e-9:
-                end = 0.0
-                mc = seg_slope[g, K - 1]
-                for k in range(K):
-                    end += seg_mw[g, k]
-                    if q[t, g] < end - 1e-9:
-                        mc = seg_slope[g, k]
-                        break
+                mc = _next_slope(g, q[t, g], seg_mw, seg_slope)
                 if dn[t] > mc:
                     lb -= (dn[t] - mc) * room
+    return lb
+
+
+@njit(cache=True)
+def _shorter_gain_bound(col, u, g, q, up, p_min, seg_mw, seg_slope, curve_mw, curve_cost, n_points, season_min,
+                        heat_short_cost, su_by_off, k_off, sd_cost, init_on, init_h):
+    """A lower bound, from the base dispatch's prices only, on the cost change of unit g's shorter
+    commitment col (T,) int8 (u[:, g] less hours): its start-up and shut-down costs, in each
+    removed hour its output there bought from the cheapest MW that could replace it (up (T,),
+    `_displace_prices`; its heating-season shortfall there added) less its cost there, and in its
+    hours still on, what less output there could save at most (its output above p_min in q (T, G)
+    times how much its last MW costs above up). Like `_longer_gain_bound`, a screen that leaves
+    out the ramps of other units between hours (`decommit`)."""
+    T = col.shape[0]
+    n = n_points[g]
+    lb = _switch_cost(col, g, su_by_off, k_off, sd_cost, init_on, init_h)
+    lb -= _switch_cost(u[:, g], g, su_by_off, k_off, sd_cost, init_on, init_h)
+    for t in range(T):
+        if u[t, g] and not col[t]:
+            p = p_min[g] + q[t, g]
+            sm = season_min[t, g]
+            lb += up[t] * p - _curve_at(curve_mw[g], curve_cost[g], n, p) + heat_short_cost * (sm - max(sm - p, 0.0))
+        elif col[t] and q[t, g] > 1e-9:
+            mc = _last_slope(g, q[t, g], seg_mw, seg_slope)
+            if mc > up[t]:
+                lb -= (mc - up[t]) * q[t, g]
     return lb
 
 
@@ -1292,10 +1347,10 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
     (computed from the current commitment's dispatch by `_trial`: only what the move changes);
     at most `passes` passes over the units, fewer once a pass finds nothing; a pass after the first
     ends at the unit of the last kept move before it if it has kept none by then (the units after
-    that one were tried on the same commitment). A lengthened block alone is not dispatched when
-    the current dispatch falls short nowhere and `_longer_gain_bound` says it cannot pay at that
-    dispatch's prices (most longer blocks: 65 % of them in 218 searches of a year, none of which
-    would have been kept; the pair is still tried). Returns (u (T, G) int8, cost)."""
+    that one were tried on the same commitment). A move is not dispatched when the current
+    dispatch falls short nowhere and `_longer_gain_bound` or `_shorter_gain_bound` says it cannot
+    pay at that dispatch's prices (the pair of a lengthened block is still tried). Returns (u (T, G)
+    int8, cost)."""
     T, G = u.shape
     u = u.copy()
     best = evaluate(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw,
@@ -1310,8 +1365,9 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                                                short_cost, heat_short_cost)
     cols = ws[29]                           # the moved units (`_trial`)
     q, ren, hourly = ws[5], ws[8], ws[9]    # the working dispatch (`_set_base`)
-    b_q, b_ren, b_h, dn = ws[14], ws[15], ws[16], ws[30]    # the base's, and its screen prices
-    _displace_prices(u, b_q, b_ren, b_h, seg_mw, seg_slope, min_out, curt_cost, over_cost, dn)
+    b_lo, b_hi, b_q, b_ren, b_h, prices = ws[11], ws[12], ws[14], ws[15], ws[16], ws[30]   # the base's
+    _displace_prices(u, b_q, b_lo, b_hi, b_ren, avail, b_h, seg_mw, seg_slope, min_out, curt_cost, over_cost, voll,
+                     prices)
     trial = u.copy()
     col = np.empty(T, np.int8)
     last_i = G                  # the unit of the previous pass's last kept move
@@ -1363,10 +1419,13 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                     n_cols = 1
                     kept = False
                     for attempt in range(2):
-                        if attempt == 0 and c >= 7 and dn[T] == 0.0 and _longer_gain_bound(
-                                col, u, g, b_q, dn, p_min, p_max, seg_mw, seg_slope, curve_mw, curve_cost, n_points,
-                                season_min, heat_short_cost, su_by_off, k_off, sd_cost, init_on, init_h) > 0.0:
-                            continue                # screened out (no gain by the base's prices)
+                        if attempt == 0 and prices[0, T] == 0.0 and (_longer_gain_bound(
+                                col, u, g, b_q, prices[0], p_min, p_max, seg_mw, seg_slope, curve_mw, curve_cost,
+                                n_points, season_min, heat_short_cost, su_by_off, k_off, sd_cost, init_on,
+                                init_h) if c >= 7 else _shorter_gain_bound(
+                                col, u, g, b_q, prices[1], p_min, seg_mw, seg_slope, curve_mw, curve_cost, n_points,
+                                season_min, heat_short_cost, su_by_off, k_off, sd_cost, init_on, init_h)) > 0.0:
+                            continue                # screened out (no gain at the base's prices)
                         if attempt == 1:
                             # the longer block pays only with a dearer unit's overlapping block gone
                             h = -1 if c < 7 else _pair(u, trial, col, g, i, order, up_h, down_h, init_on, init_h,
@@ -1398,8 +1457,8 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                                 c0 = _rebase(u, p_min, init_on, init_h, season_min, avail, curt_cost, curve_mw,
                                              curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost,
                                              short_cost, heat_short_cost, ws)
-                            _displace_prices(u, b_q, b_ren, b_h, seg_mw, seg_slope, min_out, curt_cost, over_cost,
-                                             dn)
+                            _displace_prices(u, b_q, b_lo, b_hi, b_ren, avail, b_h, seg_mw, seg_slope, min_out,
+                                             curt_cost, over_cost, voll, prices)
                             kept = True
                             moved_i = i
                             break

@@ -495,12 +495,13 @@ def test_swap_in_starts_a_cheaper_unit_in_place_of_dearer_ones(tmp_path):
     assert u.T.tolist() == [[1] * 6, [0] * 6, [0] * 6]
 
 
-def test_longer_block_screen_is_a_lower_bound_without_ramp_limits(tmp_path):
-    # decommit's screen of lengthened blocks (kernels._longer_gain_bound at the base dispatch's
+def test_search_screens_are_lower_bounds_without_ramp_limits(tmp_path):
+    # decommit's screens (kernels._longer_gain_bound and _shorter_gain_bound at the base dispatch's
     # prices, kernels._displace_prices): with ramps that never bind and no reserve, the hourly
-    # dispatch is a merit order and the screen's number is at most the true cost change of every
-    # lengthened block (start 1-3 h earlier, stop 1-3 h later, on through a break) — and it rules
-    # some of them out; compiled and pure-Python versions agree
+    # dispatch is a merit order and a screen's number is at most the true cost change of every
+    # move it judges — lengthened blocks (start 1-3 h earlier, stop 1-3 h later, on through a
+    # break), shortened ones (start 1-3 h later, stop 1-3 h earlier) and blocks switched off —
+    # and each screen rules some moves out; compiled and pure-Python versions agree
     ramps = {"ramp_up_mw_per_h": 1000, "ramp_down_mw_per_h": 1000, "startup_ramp_mw_per_h": 1000,
              "shutdown_ramp_mw_per_h": 1000}
     thermal = [linear_unit("A", 0, 150, 0, 10, initial={"on": True, "hours": 10, "p_mw": 100}, **ramps),
@@ -525,24 +526,29 @@ def test_longer_block_screen_is_a_lower_bound_without_ramp_limits(tmp_path):
     costs = (a.curve_mw, a.curve_cost_per_h, a.n_points, w.su_by_off, w.k_off, a.shutdown_cost, a.voll,
              a.overgen_cost, a.reserve_short_cost, a.must_run_short_cost)
     ws = kernels._open_search(u, *bounds, a.initial.on, w.init_h, w.q0, a.season_min_mw, *market, *costs)[3]
-    b_q, b_ren, b_h, dn = ws[14], ws[15], ws[16], np.empty(T + 1)
-    args = (u, b_q, b_ren, b_h, w.seg_mw, w.seg_slope, a.min_output_mw, a.curtailment_cost, float(a.overgen_cost), dn)
-    kernels._displace_prices(*args)
-    dn_py = np.empty(T + 1)
-    kernels._displace_prices.py_func(*args[:-1], dn_py)
-    np.testing.assert_allclose(dn, dn_py)
-    assert dn[T] == 0.0                                  # nothing short: the screen is on
+    b_lo, b_hi, b_q, b_ren, b_h = ws[11], ws[12], ws[14], ws[15], ws[16]
+    prices, prices_py = np.empty((2, T + 1)), np.empty((2, T + 1))
+    args = (u, b_q, b_lo, b_hi, b_ren, a.available_mw, b_h, w.seg_mw, w.seg_slope, a.min_output_mw,
+            a.curtailment_cost, float(a.overgen_cost), float(a.voll))
+    kernels._displace_prices(*args, prices)
+    kernels._displace_prices.py_func(*args, prices_py)
+    np.testing.assert_allclose(prices, prices_py)
+    assert prices[0, T] == 0.0                           # nothing short: the screens are on
     base = kernels.evaluate(u, *bounds, a.initial.on, w.init_h, w.q0, a.season_min_mw, *market, *costs)
-    tried = ruled_out = 0
+    tried, ruled_out = {True: 0, False: 0}, {True: 0, False: 0}
+    blocks = {0: [(0, 7)], 1: [(1, 5)], 2: [(2, 4)], 3: [(3, 3), (6, 7)]}     # u's on blocks [s, e]
     for g in range(4):
-        on = np.flatnonzero(u[:, g])
-        for s_, e in [(on[0], on[-1])] if g != 3 else [(3, 3), (6, 7)]:
-            cols = [np.r_[u[:s_, g] * 0 + np.arange(s_) >= s_ - k, u[s_:, g]] for k in (1, 2, 3)]
-            cols += [np.r_[u[:e + 1, g], np.arange(e + 1, T) <= e + k] for k in (1, 2, 3)]
+        for s_, e in blocks[g]:
+            hours = np.arange(T)
+            cols = [np.where((hours >= s_ - k) & (hours < s_), 1, u[:, g]) for k in (1, 2, 3)]
+            cols += [np.where((hours > e) & (hours <= e + k), 1, u[:, g]) for k in (1, 2, 3)]
+            cols += [np.where((hours >= s_) & (hours < s_ + k), 0, u[:, g]) for k in (1, 2, 3)]
+            cols += [np.where((hours > e - k) & (hours <= e), 0, u[:, g]) for k in (1, 2, 3)]
+            cols += [np.where((hours >= s_) & (hours <= e), 0, u[:, g])]
             if g == 3:
-                cols.append(np.r_[0, 0, 0, 1, 1, 1, 1, 1])        # on through D's break
+                cols.append(np.array([0, 0, 0, 1, 1, 1, 1, 1]))   # on through D's break
             for col in cols:
-                col = np.maximum(col.astype(np.int8), u[:, g])
+                col = col.astype(np.int8)
                 if (col == u[:, g]).all() or not kernels.column_ok(col, a.min_up_h[g], a.min_down_h[g],
                                                                    a.initial.on[g], w.init_h[g], w.forced[:, g]):
                     continue
@@ -550,15 +556,22 @@ def test_longer_block_screen_is_a_lower_bound_without_ramp_limits(tmp_path):
                 trial[:, g] = col
                 delta = kernels.evaluate(trial, *bounds, a.initial.on, w.init_h, w.q0, a.season_min_mw, *market,
                                          *costs) - base
-                bargs = (col, u, g, b_q, dn, a.p_min_mw, a.p_max_mw, w.seg_mw, w.seg_slope, a.curve_mw,
-                         a.curve_cost_per_h, a.n_points, a.season_min_mw, float(a.must_run_short_cost), w.su_by_off,
-                         w.k_off, a.shutdown_cost, a.initial.on, w.init_h)
-                lb = kernels._longer_gain_bound(*bargs)
-                assert lb == pytest.approx(kernels._longer_gain_bound.py_func(*bargs))
+                longer = bool(col.sum() > u[:, g].sum())
+                unit = (a.curve_mw, a.curve_cost_per_h, a.n_points, a.season_min_mw, float(a.must_run_short_cost),
+                        w.su_by_off, w.k_off, a.shutdown_cost, a.initial.on, w.init_h)
+                if longer:
+                    fn = kernels._longer_gain_bound
+                    bargs = (col, u, g, b_q, prices[0], a.p_min_mw, a.p_max_mw, w.seg_mw, w.seg_slope, *unit)
+                else:
+                    fn = kernels._shorter_gain_bound
+                    bargs = (col, u, g, b_q, prices[1], a.p_min_mw, w.seg_mw, w.seg_slope, *unit)
+                lb = fn(*bargs)
+                assert lb == pytest.approx(fn.py_func(*bargs))
                 assert lb <= delta + 1e-6, (g, col, lb, delta)
-                tried += 1
-                ruled_out += lb > 0
-    assert tried >= 10 and 0 < ruled_out < tried
+                tried[longer] += 1
+                ruled_out[longer] += lb > 0
+    for longer in (True, False):
+        assert tried[longer] >= 8 and 0 < ruled_out[longer] < tried[longer], (tried, ruled_out)
 
 
 def test_column_ok_reads_min_up_and_down():
