@@ -1197,7 +1197,6 @@ def _displace_prices(u, q, lo, hi, ren, avail, hourly, seg_mw, seg_slope, min_ou
     1 if the dispatch sheds or falls short of reserve in some hour (then the screens are off).
     seg_mw, seg_slope (G, K); avail, min_out (T, R); curt_cost (R,); out (2, T + 1)."""
     T, G = u.shape
-    K = seg_mw.shape[1]
     out[0, T] = 0.0
     out[1, T] = 0.0
     for t in range(T):
@@ -1206,15 +1205,10 @@ def _displace_prices(u, q, lo, hi, ren, avail, hourly, seg_mw, seg_slope, min_ou
         for g in range(G):
             if not u[t, g]:
                 continue
-            end = 0.0
-            for k in range(K):
-                end += seg_mw[g, k]
-                if q[t, g] <= end + 1e-9 or k == K - 1:      # the segment of the last MW
-                    if q[t, g] > lo[t, g] + 1e-9:
-                        dn = max(dn, seg_slope[g, k])
-                    break
+            if q[t, g] > lo[t, g] + 1e-9:
+                dn = max(dn, _slope_at(g, q[t, g], seg_mw, seg_slope, False))
             if q[t, g] < hi[t, g] - 1e-9:
-                up = min(up, _next_slope(g, q[t, g], seg_mw, seg_slope))
+                up = min(up, _slope_at(g, q[t, g], seg_mw, seg_slope, True))
         for r in range(ren.shape[1]):
             if ren[t, r] > min_out[t, r] + 1e-9:
                 dn = max(dn, -curt_cost[r])
@@ -1227,25 +1221,14 @@ def _displace_prices(u, q, lo, hi, ren, avail, hourly, seg_mw, seg_slope, min_ou
 
 
 @njit(cache=True, inline='always')
-def _next_slope(g, x, seg_mw, seg_slope):
-    """The cost (currency/MWh) of unit g's next MW above x MW over p_min (its last segment's at the top)."""
+def _slope_at(g, x, seg_mw, seg_slope, above):
+    """The cost (currency/MWh) of unit g's MW just above x MW over p_min (above true; its last
+    segment's at the top) or of its last MW at x > 0 (above false)."""
     K = seg_mw.shape[1]
     end = 0.0
     for k in range(K):
         end += seg_mw[g, k]
-        if x < end - 1e-9:
-            return seg_slope[g, k]
-    return seg_slope[g, K - 1]
-
-
-@njit(cache=True, inline='always')
-def _last_slope(g, x, seg_mw, seg_slope):
-    """The cost (currency/MWh) of unit g's last MW at x > 0 MW over p_min."""
-    K = seg_mw.shape[1]
-    end = 0.0
-    for k in range(K):
-        end += seg_mw[g, k]
-        if x <= end + 1e-9:
+        if (x < end - 1e-9) if above else (x <= end + 1e-9):
             return seg_slope[g, k]
     return seg_slope[g, K - 1]
 
@@ -1302,7 +1285,7 @@ def _longer_gain_bound(col, u, g, q, dn, p_min, p_max, seg_mw, seg_slope, curve_
         elif u[t, g]:
             room = p_max[g] - p_min[g] - q[t, g]
             if room > 1e-9:
-                mc = _next_slope(g, q[t, g], seg_mw, seg_slope)
+                mc = _slope_at(g, q[t, g], seg_mw, seg_slope, True)
                 if dn[t] > mc:
                     lb -= (dn[t] - mc) * room
     return lb
@@ -1328,7 +1311,7 @@ def _shorter_gain_bound(col, u, g, q, up, p_min, seg_mw, seg_slope, curve_mw, cu
             sm = season_min[t, g]
             lb += up[t] * p - _curve_at(curve_mw[g], curve_cost[g], n, p) + heat_short_cost * (sm - max(sm - p, 0.0))
         elif col[t] and q[t, g] > 1e-9:
-            mc = _last_slope(g, q[t, g], seg_mw, seg_slope)
+            mc = _slope_at(g, q[t, g], seg_mw, seg_slope, False)
             if mc > up[t]:
                 lb -= (mc - up[t]) * q[t, g]
     return lb
