@@ -148,10 +148,9 @@ def _unit_dp(on_value, off_value, g, su_by_off, k_off, sd_cost, up_h, down_h, in
             ln_f = t
         last_off[t] = lo_f
         last_on[t] = ln_f
-    down = down_h
     n_cat = 1                                    # intervals [cat[c], cat[c + 1] − 1], the last open
-    cat[0] = down
-    for d in range(down + 1, k_off + 1):
+    cat[0] = down_h
+    for d in range(down_h + 1, k_off + 1):
         if su_by_off[d] != su_by_off[d - 1]:
             cat[n_cat] = d
             n_cat += 1
@@ -168,7 +167,7 @@ def _unit_dp(on_value, off_value, g, su_by_off, k_off, sd_cost, up_h, down_h, in
         # Stop[t]: on through t − 1 for ≥ up_h hours, off at t
         stop[t] = free_prev + sd_cost if free_prev < BIG else BIG
         key[t] = stop[t] - pb[t] if stop[t] < BIG else BIG
-        # Start[t]: a stop s with t − s ≥ down and no forced-on hour in [s, t − 1]
+        # Start[t]: a stop s with t − s ≥ down_h and no forced-on hour in [s, t − 1]
         best, arg = BIG, -1
         if t > 0:
             valid = last_on[t - 1] + 1                # the earliest stop with an all-off run to t − 1
@@ -204,7 +203,7 @@ def _unit_dp(on_value, off_value, g, su_by_off, k_off, sd_cost, up_h, down_h, in
                         v = cold_min + su_by_off[k_off]
                         if v < best:
                             best, arg = v, cold_arg
-        if not init_on and init_h + t >= down and (t == 0 or last_on[t - 1] < 0):
+        if not init_on and init_h + t >= down_h and (t == 0 or last_on[t - 1] < 0):
             v = su_by_off[min(init_h + t, k_off)]
             if v < best:
                 best, arg = v, -2
