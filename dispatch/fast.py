@@ -601,7 +601,7 @@ def solve_window_fast(a, opts: dict) -> Schedule:
     best_L, best_u, best_regret = _dual(w, lam, mu, nu)
     best_lam, n_iter = lam, 1
     best_s, best_c = _primal(w, best_u, best_regret, price=lam)    # its cost: the target of the Polyak steps
-    if np.isfinite(best_L):        # else a storage window with no feasible schedule: no bound
+    if np.isfinite(best_L):        # else a station or unit with no feasible schedule: no bound
         best_L, best_lam, _, _, best_u, best_regret, n_iter = kernels.dual_ascent(
             lam, mu, nu, w.lam_lo, w.lam_hi, w.mu_hi, best_c.objective, TARGET_CAP,
             int(opts.get("iterations", ITERATIONS)),

@@ -124,11 +124,13 @@ def _unit_dp(on_value, off_value, g, su_by_off, k_off, sd_cost, up_h, down_h, in
     not O(up_h + k_off) states. The initial state is a run that began before the window (init_h
     hours on or off). Runs touching the window's end may be shorter than up_h. Forced hours
     (forced (T, G) int8: 1 on, −1 off) end the runs that would cross them. Of equal values, the
-    state with fewer hours in it wins (on before off at the end).
+    state with fewer hours in it wins (on before off at the end), except that with up_h = 1 a run
+    that continues wins over a new start (as the DP over hours-in-state it replaced).
 
     on_value, off_value (T, G) (column g used); su_by_off (k_off + 1,) start-up cost by hours off
     (the last for ≥ k_off); up_h, down_h, init_h ≥ 1. Work arrays from `_dp_space`: fw, iw. Writes
-    column g of u (T, G) int8; returns the value (BIG if no commitment meets the forced hours).
+    column g of u (T, G) int8; returns the value — BIG if no commitment meets the forced hours and
+    the initial state (then u is on exactly where forced on).
     (It replaced a DP over up_h + k_off states per hour: the same values, 65 → 22 µs for the
     default system's 41 units over 36 hours.)"""
     T = on_value.shape[0]
@@ -251,6 +253,10 @@ def _unit_dp(on_value, off_value, g, su_by_off, k_off, sd_cost, up_h, down_h, in
                 best, kind, at = v, 2, s
     if not init_on and last_on[T - 1] < 0 and pb[T] < best:
         best, kind, at = pb[T], 2, -2
+    if best >= BIG:                       # no commitment meets the forced hours: on where forced on
+        for t in range(T):
+            u[t, g] = 1 if forced[t, g] > 0 else 0
+        return BIG
     # back along the runs: kind 0 free at t, 1 on from `at` to t, 2 off from `at` to t (−2: a run
     # that began before the window)
     t = T - 1
@@ -275,8 +281,8 @@ def _unit_dp(on_value, off_value, g, su_by_off, k_off, sd_cost, up_h, down_h, in
 
 
 @njit(cache=True)
-def _dp_space(T, up_h, down_h, k_off):
-    """Work arrays of `_unit_dp` for units with up_h, down_h, k_off (G,) over T hours: fw (6, T + 1)
+def _dp_space(T, down_h, k_off):
+    """Work arrays of `_unit_dp` for units with down_h, k_off (G,) over T hours: fw (6, T + 1)
     float (prefix sums of on and off values, Free, Start, Stop, the stops' queue keys), iw (5 + S,
     max(T + 1, 3S)) int (last forced hours, back pointers, the intervals of hours off and their
     queues; S the most intervals a unit can have)."""
@@ -301,7 +307,7 @@ def units_dp(on_value, off_value, su_by_off, k_off, sd_cost, up_h, down_h, init_
     T, G = on_value.shape
     u = np.zeros((T, G), np.int8)
     value = np.empty(G)
-    fw, iw = _dp_space(T, up_h, down_h, k_off)
+    fw, iw = _dp_space(T, down_h, k_off)
     _units_dp_into(on_value, off_value, su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced, fw, iw, u,
                    value)
     return u, value
@@ -1187,17 +1193,17 @@ def _open_search(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_
 @njit(cache=True)
 def _displace_prices(u, q, lo, hi, ren, avail, hourly, seg_mw, seg_slope, min_out, curt_cost, over_cost, voll, out):
     """The prices of `decommit`'s screens, from the dispatch q (T, G) MW above p_min in bands lo, hi
-    (T, G), ren (T, R), hourly (7, T) of commitment u (T, G): out[0, t] the dearest MW a unit
+    (T, G), ren (T, R), hourly (≥ 4, T) (rows shed, over-generation, up and down reserve short, MW)
+    of commitment u (T, G): out[0, t] the dearest MW a unit
     started in hour t could displace (the segment holding a committed unit's last MW where it is
     above its band's low end, −curtailment cost where a renewable runs above its minimum, at
     least −over_cost: the MW would be over-generation); out[1, t] the cheapest MW that could
     replace a stopped unit's (the next segment of a unit below its band's top, −curtailment cost
     of a curtailed renewable, −over_cost where there is over-generation, at most VOLL); out[0, T]
-    1 if the dispatch sheds or falls short of reserve in some hour (then the screens are off).
-    seg_mw, seg_slope (G, K); avail, min_out (T, R); curt_cost (R,); out (2, T + 1)."""
+    1 if the dispatch sheds or falls short of reserve in some hour (then the screens are off;
+    out[1, T] unused). seg_mw, seg_slope (G, K); avail, min_out (T, R); curt_cost (R,); out (2, T + 1)."""
     T, G = u.shape
     out[0, T] = 0.0
-    out[1, T] = 0.0
     for t in range(T):
         dn = -over_cost
         up = -over_cost if hourly[1, t] > 1e-9 else voll
@@ -1257,8 +1263,11 @@ def _longer_gain_bound(col, u, g, q, dn, p_min, p_max, seg_mw, seg_slope, curve_
     hour its cheapest output against the dearest MW it could displace (dn (T,), `_displace_prices`;
     its heating-season shortfall there saved), and in its hours on before, what more output there
     could save at most (room above q (T, G) times how much dn exceeds its next segment's cost).
-    It leaves out what a move changes through the ramps of other units between hours (and the
-    bound is not used where the base falls short): a screen, not a proof (`decommit`)."""
+    It is a lower bound for an hourly merit-order dispatch; it leaves out what a move changes
+    through the ramps of other units between hours, the dispatch's look-ahead pre-ramping, the
+    energy shifted to thermal units for down reserve and the lifting of outputs (and it is not used
+    where the base falls short): a screen, not a proof (`decommit`; the test checks it where ramps
+    never bind and no reserve is held)."""
     T = col.shape[0]
     n = n_points[g]
     lb = _switch_cost(col, g, su_by_off, k_off, sd_cost, init_on, init_h)
@@ -1298,8 +1307,8 @@ def _shorter_gain_bound(col, u, g, q, up, p_min, seg_mw, seg_slope, curve_mw, cu
     removed hour its output there bought from the cheapest MW that could replace it (up (T,),
     `_displace_prices`; its heating-season shortfall there added) less its cost there, and in its
     hours still on, what less output there could save at most (its output above p_min in q (T, G)
-    times how much its last MW costs above up). Like `_longer_gain_bound`, a screen that leaves
-    out the ramps of other units between hours (`decommit`)."""
+    times how much its last MW costs above up). Like `_longer_gain_bound`, a screen: a lower bound
+    for an hourly merit-order dispatch, without what the dispatch does across hours (`decommit`)."""
     T = col.shape[0]
     n = n_points[g]
     lb = _switch_cost(col, g, su_by_off, k_off, sd_cost, init_on, init_h)
@@ -1620,7 +1629,7 @@ def lagrangian(lam, mu_up, mu_dn, curve_mw, curve_cost, n_points, p_min, p_max, 
     st_keep (1 − self-discharge), st_deg (currency/MWh), st_reserve (N,) bool; st_steps int, the
     n_steps of storage_dual.
     Returns (L, g_lam, g_mu, g_nu, u, regret): L float (−inf when a station's relaxation is
-    infeasible); the subgradients (T,) MW of the relaxed rows (demand − supply, reserve need −
+    infeasible or a unit has no commitment that meets its forced hours); the subgradients (T,) MW of the relaxed rows (demand − supply, reserve need −
     reserve held; storage at its relaxation's optimum, reserves at min of power and energy
     headroom); u (T, G) int8 the DP commitment; regret (T, G) the units' on − off hour values.
     """
@@ -1630,7 +1639,7 @@ def lagrangian(lam, mu_up, mu_dn, curve_mw, curve_cost, n_points, p_min, p_max, 
     off = short_cost * season_min
     on, p_best, u, val = np.empty((T, G)), np.empty((T, G)), np.zeros((T, G), np.int8), np.empty(G)
     g_lam, g_mu, g_nu = np.empty(T), np.empty(T), np.empty(T)
-    dp_fw, dp_iw = _dp_space(T, up_h, down_h, k_off)
+    dp_fw, dp_iw = _dp_space(T, down_h, k_off)
     wlen, wsl, worig, wn, jlen, jsl, vec, st_out = _dual_space(T)
     total = _lagrangian_into(lam, mu_up, mu_dn, curve_mw, n_points, p_min, p_max, reserve_ok, season_min, short_cost,
                              su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced, demand, res_up, res_dn,
@@ -1685,6 +1694,9 @@ def _lagrangian_into(lam, mu_up, mu_dn, curve_mw, n_points, p_min, p_max, reserv
             g_lam[t] -= st_out[1, t] - st_out[0, t]
             g_mu[t] -= st_out[3, t]
             g_nu[t] -= st_out[4, t]
+    for g in range(G):
+        if val[g] >= BIG / 2:       # a unit with no commitment meeting its forced hours: no bound
+            return -np.inf
     return total
 
 
@@ -1710,7 +1722,7 @@ def dual_ascent(lam, mu_up, mu_dn, lam_lo, lam_hi, mu_hi, target, target_cap, it
     that loop) the final objective moved by +0.40 % on the default week (polish none), −0.06 %,
     −0.03 % and +0.03 % on 240, 720 and 2160 hours: the noise of a changed trajectory.
     Returns (best_L, lam, mu_up, mu_dn, u, regret, n): the best L (−inf when a station's relaxation
-    is infeasible: the loop stops at once), the multipliers (T,) where it was found, the DP
+    is infeasible or a unit cannot meet its forced hours: the loop stops at once), the multipliers (T,) where it was found, the DP
     commitment u (T, G) int8 and the units' on − off values regret (T, G) there, and n the
     number of evaluations.
     """
@@ -1728,7 +1740,7 @@ def dual_ascent(lam, mu_up, mu_dn, lam_lo, lam_hi, mu_hi, target, target_cap, it
     off = short_cost * season_min
     on, p_best, u, val = np.empty((T, G)), np.empty((T, G)), np.zeros((T, G), np.int8), np.empty(G)
     g_lam, g_mu, g_nu = np.empty(T), np.empty(T), np.empty(T)
-    dp_fw, dp_iw = _dp_space(T, up_h, down_h, k_off)
+    dp_fw, dp_iw = _dp_space(T, down_h, k_off)
     wlen, wsl, worig, wn, jlen, jsl, vec, st_out = _dual_space(T)
     theta, stall, last_gain, n = 2.0, 0, 0, 0
     for k in range(iters):

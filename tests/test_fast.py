@@ -80,16 +80,18 @@ def test_unit_dp_matches_brute_force(seed, init_on, init_h):
 
 def test_unit_dp_random_cases_match_brute_force():
     # 300 random units over 1-9 hours: min up/down 1-4 h, start-up costs in 1-3 intervals of hours
-    # off (hot/warm/cold, k_off up to 7), forced on/off hours, initial runs shorter or longer than
-    # min up/down, on values rounded to tens in a third of the cases (ties); the DP's value equals
-    # enumeration and its commitment costs exactly that value
+    # off (k_off up to 7, sometimes below the min down time; rising with the hours off, or not),
+    # forced on/off hours, initial runs shorter or longer than min up/down, on values rounded to
+    # tens in a third of the cases (ties); the DP's value equals enumeration and its commitment
+    # costs exactly that value; where nothing is feasible the value is BIG and the unit is on
+    # exactly where forced on
     rng = np.random.default_rng(7)
     for case in range(300):
         T = int(rng.integers(1, 10))
         up, down = int(rng.integers(1, 5)), int(rng.integers(1, 5))
-        k_off = max(down, int(rng.integers(1, 8)))
-        levels = np.sort(rng.uniform(0, 100, 3))
-        cuts = np.sort(rng.integers(down, k_off + 1, 2))
+        k_off = int(rng.integers(1, 8)) if case % 5 == 0 else max(down, int(rng.integers(1, 8)))
+        levels = rng.uniform(0, 100, 3) if case % 4 == 0 else np.sort(rng.uniform(0, 100, 3))
+        cuts = np.sort(rng.integers(min(down, k_off), k_off + 1, 2))
         su = np.array([levels[int(np.searchsorted(cuts, k, side="right"))] for k in range(k_off + 1)])
         on = rng.normal(0, 50, T)
         if case % 3 == 0:
@@ -106,6 +108,7 @@ def test_unit_dp_random_cases_match_brute_force():
         oracle = _brute_force(on, off, su, k_off, sd, up, down, init_on, init_h, forced)
         if not np.isfinite(oracle):
             assert value[0] >= kernels.BIG / 2, case
+            np.testing.assert_array_equal(u[:, 0], (forced > 0).astype(np.int8))
             continue
         assert value[0] == pytest.approx(oracle, abs=1e-9), case
         assert _sequence_cost(u[:, 0], on, off, su, k_off, sd, up, down, init_on, init_h, forced) \
@@ -648,6 +651,28 @@ def test_remaining_kernels_match_their_python_versions(tmp_path):
     s = fast._schedule(w, u, q, r_up, r_dn, ren, shed, over, s_up, s_dn, [], [], [], out[8], out[9], out[10])
     assert check(a, s)[0] == []
     assert cost == pytest.approx(check(a, s)[1].objective, rel=1e-12)
+
+
+def test_unit_with_no_feasible_commitment_gives_no_bound(tmp_path):
+    # a unit forced on, off for one hour and on again cannot meet its min down time: units_dp
+    # returns BIG with the unit on exactly where forced on, and kernels.lagrangian returns −inf
+    # (no bound) rather than a sum with BIG in it; dual_ascent stops at once
+    a = compile_window(_battery_case(tmp_path), 0, 12)
+    w = fast._Window(a)
+    g = int(np.argmax(a.min_down_h))
+    assert a.min_down_h[g] >= 2
+    forced = w.forced.copy()
+    forced[:, g] = 0
+    forced[2, g], forced[3, g], forced[4, g] = 1, -1, 1
+    args = list(w.dual_args)
+    args[15] = forced                                   # forced (T, G) in lagrangian's arguments
+    lam = np.clip(fast._merit_price(a, w.unit_avg), w.lam_lo, w.lam_hi)
+    L, *_, u, _ = kernels.lagrangian(lam, np.zeros(12), np.zeros(12), *args)
+    assert L == -np.inf
+    np.testing.assert_array_equal(u[:, g], (forced[:, g] > 0).astype(np.int8))
+    got = kernels.dual_ascent(lam, np.zeros(12), np.zeros(12), w.lam_lo, w.lam_hi, w.mu_hi, 1e6, fast.TARGET_CAP, 60,
+                              fast.STALL, fast.PATIENCE, *args)
+    assert got[0] == -np.inf and got[-1] == 1
 
 
 def test_dual_kernels_bound_the_milp_and_match_their_python_versions(tmp_path):
