@@ -255,10 +255,10 @@ def _residual_curves(w, u, st_up, st_dn):
     bottom (down) cost ± the reserve shortfall penalty, so energy that eats into reserve is dear
     (`kernels.offer_curves`). Ramps between hours are not in the curves (the dispatch meets them)."""
     a = w.a
-    _, lo, hi = kernels.output_bounds(u.astype(np.int8), a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h,
-                                      a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h, a.ramp_down_mw_per_h,
-                                      a.initial.on, w.q0, a.season_min_mw)
-    cx, cc = kernels.offer_curves(u.astype(np.int8), lo, hi, a.p_min_mw, w.seg_mw, w.seg_slope, w.reserve_ok,
+    u = u.astype(np.int8)
+    _, lo, hi = kernels.output_bounds(u, a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h, a.shutdown_ramp_mw_per_h,
+                                      a.ramp_up_mw_per_h, a.ramp_down_mw_per_h, a.initial.on, w.q0, a.season_min_mw)
+    cx, cc = kernels.offer_curves(u, lo, hi, a.p_min_mw, w.seg_mw, w.seg_slope, w.reserve_ok,
                                   a.available_mw, a.min_output_mw, a.curtailment_cost,
                                   np.maximum(a.reserve_down_mw - st_dn, 0.0), np.maximum(a.reserve_up_mw - st_up, 0.0),
                                   float(a.reserve_short_cost), *w.offer_orders)
