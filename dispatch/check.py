@@ -132,17 +132,11 @@ def policy_totals(a: SystemArrays, s: Schedule, costs: "Costs") -> dict:
             "non_fossil_share": float(nf)}
 
 
-def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
-    """All costs, CO2 and fuel of schedule `s` on the problem `arrays` (same hours)."""
-    a = arrays
-    _require_match(a, s)
-    u, _, v, w = _status(a, s)
-    p = np.asarray(s.p_mw, float)
-    cat = startup_category(a, v, w)
-    gi = np.arange(a.G)[None, :]
-    ci = np.maximum(cat, 0)
-    startup = np.where(v, a.startup_cost[gi, ci], 0.0).sum(axis=0)
-    su_co2 = np.where(v, a.startup_co2_t[gi, ci], 0.0).sum(axis=0)
+def _money(a: SystemArrays, s: Schedule, u, v, w, p, cat) -> dict:
+    """The money fields of `Costs` (all but co2_t, fuel, starts, startup_category) of schedule s
+    with status u, starts v, shut-downs w (T, G) bool, output p (T, G) MW and start-up categories
+    cat (T, G)."""
+    startup = np.where(v, a.startup_cost[np.arange(a.G)[None, :], np.maximum(cat, 0)], 0.0).sum(axis=0)
     production = _curve_total(a, a.curve_cost_per_h, p, u)
     shutdown = a.shutdown_cost * w.sum(axis=0)
     shed = float(a.voll * np.sum(s.shed_mw))
@@ -156,7 +150,6 @@ def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
     mode_change = float((np.asarray(starts_st, float) * st.mode_change_cost[None, :]).sum())
     oil_hours = oil_support_hours(a, s, u, p)
     oil = (oil_hours * a.oil_cost_per_h[None, :]).sum(axis=0)
-    oil_co2 = (oil_hours * a.oil_co2_t_per_h[None, :]).sum(axis=0)
     hs_short = float(a.must_run_short_cost * np.sum(s.must_run_short_mw))
     pol = a.policy or {}
     slack = np.asarray(s.policy_slack, float).sum(axis=0)
@@ -167,15 +160,35 @@ def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
     dr_cost = float((np.asarray(s.dr_down_mw, float) * a.demand.cost_per_mwh[None, :]).sum())
     total = float(production.sum() + startup.sum() + shutdown.sum() + oil.sum()) + degradation + mode_change + dr_cost
     penalty = shed + over + curt + short + hs_short + policy_penalty + overload + ev_short
-    return Costs(production=production, startup=startup, shutdown=shutdown,
-                 co2_t=_curve_total(a, a.curve_co2_t_per_h, p, u) + su_co2 + oil_co2,
-                 fuel=_curve_total(a, a.curve_fuel_per_h, p, u),
-                 starts=v.sum(axis=0).astype(np.int64), startup_category=cat,
-                 shed_cost=shed, overgen_cost=over, curtail_cost=curt, reserve_short_cost=short,
-                 storage_degradation=degradation, storage_mode_change=mode_change,
-                 oil=oil, oil_hours=oil_hours, must_run_short_cost=hs_short, policy_penalty=policy_penalty,
-                 overload_cost=overload, demand_response=dr_cost, ev_shortfall_cost=ev_short,
-                 total_cost=total, penalty_cost=penalty, objective=total + penalty)
+    return dict(production=production, startup=startup, shutdown=shutdown, shed_cost=shed, overgen_cost=over,
+                curtail_cost=curt, reserve_short_cost=short, storage_degradation=degradation,
+                storage_mode_change=mode_change, oil=oil, oil_hours=oil_hours, must_run_short_cost=hs_short,
+                policy_penalty=policy_penalty, overload_cost=overload, demand_response=dr_cost,
+                ev_shortfall_cost=ev_short, total_cost=total, penalty_cost=penalty, objective=total + penalty)
+
+
+def recompute_costs(arrays: SystemArrays, s: Schedule) -> Costs:
+    """All costs, CO2 and fuel of schedule `s` on the problem `arrays` (same hours)."""
+    a = arrays
+    _require_match(a, s)
+    u, _, v, w = _status(a, s)
+    p = np.asarray(s.p_mw, float)
+    cat = startup_category(a, v, w)
+    money = _money(a, s, u, v, w, p, cat)
+    su_co2 = np.where(v, a.startup_co2_t[np.arange(a.G)[None, :], np.maximum(cat, 0)], 0.0).sum(axis=0)
+    oil_co2 = (money["oil_hours"] * a.oil_co2_t_per_h[None, :]).sum(axis=0)
+    return Costs(co2_t=_curve_total(a, a.curve_co2_t_per_h, p, u) + su_co2 + oil_co2,
+                 fuel=_curve_total(a, a.curve_fuel_per_h, p, u), starts=v.sum(axis=0).astype(np.int64),
+                 startup_category=cat, **money)
+
+
+def objective(arrays: SystemArrays, s: Schedule) -> float:
+    """recompute_costs(arrays, s).objective without the CO2 and fuel sums (for comparing many
+    candidate schedules)."""
+    a = arrays
+    _require_match(a, s)
+    u, _, v, w = _status(a, s)
+    return _money(a, s, u, v, w, np.asarray(s.p_mw, float), startup_category(a, v, w))["objective"]
 
 
 def _tol(tol_mw: float, scale) -> np.ndarray:

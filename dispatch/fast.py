@@ -59,7 +59,7 @@ import time
 import numpy as np
 
 from dispatch import kernels, policy
-from dispatch.check import curve_values, recompute_costs, startup_category
+from dispatch.check import curve_values, objective, startup_category
 from dispatch.formulation.costs import concave_breaks
 from dispatch.results import Schedule
 from dispatch.uc import solve_window
@@ -345,7 +345,7 @@ def _primal(w, u0, regret, price=None, stations=None, swap=False, passes=SEARCH_
     commitment is repaired for that storage (regret (T, G): on − off values guiding the repair),
     improved by local search (`kernels.decommit`, at most `passes` passes; with `swap`, then by
     `kernels.swap_in` and, if that found a cheaper commitment, by the local search again) and
-    dispatched. Returns (Schedule, costs)."""
+    dispatched. Returns (Schedule, objective)."""
     a = w.a
     bounds = (a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h, a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h,
               a.ramp_down_mw_per_h)
@@ -371,17 +371,17 @@ def _primal(w, u0, regret, price=None, stations=None, swap=False, passes=SEARCH_
     q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_r_up, st_r_dn, mprice = out
     mprice = np.where(shed > 1e-9, a.voll, np.where(over > 1e-9, -a.overgen_cost, mprice))
     s = _schedule(w, u, q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_res, ups, dns, st_r_up, st_r_dn, mprice)
-    return s, recompute_costs(a, s)
+    return s, objective(a, s)
 
 
 def _polish(a, s, mode, time_limit_s):
     """Schedule s re-optimised by HiGHS with its commitment fixed: mode "lp" also fixes the storage
-    unit counts (an LP), "storage" leaves them free (a small MIP). Returns (Schedule, costs)."""
+    unit counts (an LP), "storage" leaves them free (a small MIP). Returns (Schedule, objective)."""
     fix = {"u": s.commit}
     if mode != "storage" and a.storage.N:
         fix.update(st_pump=s.pump_units, st_gen=s.gen_units)
     pol = solve_window(a, {"mip_gap": 1e-4, "time_limit_s": time_limit_s, "threads": 1, "prices": True, "fix": fix})
-    return pol, recompute_costs(a, pol)
+    return pol, objective(a, pol)
 
 
 def _split(total, caps):
@@ -439,10 +439,10 @@ def hourly_objective(a, s) -> np.ndarray:
 
 
 def _curve_rounds(w, best_s, best_c, regret):
-    """Step 3's rounds from schedule best_s (costs best_c): storage re-planned against the
+    """Step 3's rounds from schedule best_s (objective best_c): storage re-planned against the
     commitment's cost curves (`_storage_on_curves`), then the commitment searched again under it
     (`_primal`), each round from the last one's schedule, at most CURVE_ROUNDS, until CURVE_PATIENCE
-    rounds in a row find nothing better. Returns the best (Schedule, costs)."""
+    rounds in a row find nothing better. Returns the best (Schedule, objective)."""
     cur, misses = best_s, 0
     for _ in range(CURVE_ROUNDS):
         stations = _storage_on_curves(w, cur)
@@ -450,7 +450,7 @@ def _curve_rounds(w, best_s, best_c, regret):
                for k, r in enumerate(stations)):
             break               # the stations keep their plan: the round would repeat cur's search
         cur, c = _primal(w, cur.commit, regret, stations=stations)
-        if c.objective < best_c.objective - 1e-6:
+        if c < best_c - 1e-6:
             best_s, best_c, misses = cur, c, 0
         else:
             misses += 1
@@ -479,7 +479,7 @@ def _surplus_stops(w, best_s, best_c, regret):
     for the evening); the cheaper of the two is kept. Then the same units, where off in the first
     hour after a surplus period, started there for the rest of that off period, tried the same way
     (a coal unit stopped for the solar midday and needed again in the evening). Returns the best
-    (Schedule, costs)."""
+    (Schedule, objective)."""
     a = w.a
     surplus = best_s.curtail_mw.sum(axis=1) + best_s.overgen_mw > 1e-6
     starts = np.flatnonzero(surplus & ~np.concatenate([[False], surplus[:-1]]))
@@ -519,7 +519,7 @@ def _surplus_stops(w, best_s, best_c, regret):
                     trial = copy.copy(base)
                     trial.commit = u
                     s, c = _primal(w, u, regret, stations=_storage_on_curves(w, trial))
-                    if c.objective < best_c.objective - 1e-6:
+                    if c < best_c - 1e-6:
                         best_s, best_c, found = s, c, True
                 if found:
                     best_s, best_c = _curve_rounds(w, best_s, best_c, regret)
@@ -533,7 +533,7 @@ def _bridges(w, best_s, best_c, regret):
     again (`_primal`); kept if cheaper, then the curve rounds from it. The local search tries the
     same move with the storage fixed, planned for the break (28 May: the DP stops a 1000 MW coal
     unit for 12 hours and restarts it; the MILP keeps it on and runs the storage around it).
-    Returns the best (Schedule, costs)."""
+    Returns the best (Schedule, objective)."""
     a = w.a
     big = _largest_units(a, best_s.commit)
     for g in big:
@@ -554,7 +554,7 @@ def _bridges(w, best_s, best_c, regret):
                 trial = copy.copy(best_s)
                 trial.commit = u
                 s, c = _primal(w, u, regret, stations=_storage_on_curves(w, trial))
-                if c.objective < best_c.objective - 1e-6:
+                if c < best_c - 1e-6:
                     best_s, best_c = _curve_rounds(w, s, c, regret)
             t = e
     return best_s, best_c
@@ -570,14 +570,14 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret):
     removes); stops of the largest units before surplus hours (`_surplus_stops`), then the same
     units kept on through their breaks (`_bridges`);
     if the best schedule still sheds load, the stations discharge more in those hours where they
-    can (`_storage_for_shed`), kept if cheaper. Returns the best (Schedule, costs)."""
+    can (`_storage_for_shed`), kept if cheaper. Returns the best (Schedule, objective)."""
     s, c = _primal(w, u_dual, regret, price=np.clip(lam, w.lam_lo, w.lam_hi))
-    if c.objective < best_c.objective:
+    if c < best_c:
         best_s, best_c = s, c
     if w.st.N:
         best_s, best_c = _curve_rounds(w, best_s, best_c, regret)
     s, c = _primal(w, best_s.commit, regret, stations=_stations_from(best_s, w.st.N), swap=True)
-    if c.objective < best_c.objective - 1e-6:
+    if c < best_c - 1e-6:
         best_s, best_c = s, c
         if w.st.N:
             best_s, best_c = _curve_rounds(w, best_s, best_c, regret)
@@ -587,7 +587,7 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret):
     stations = _storage_for_shed(w, best_s)
     if stations is not None:
         s, c = _primal(w, best_s.commit, regret, stations=stations)
-        if c.objective < best_c.objective - 1e-6:
+        if c < best_c - 1e-6:
             best_s, best_c = s, c
     return best_s, best_c
 
@@ -608,7 +608,7 @@ def solve_window_fast(a, opts: dict) -> Schedule:
     best_s, best_c = _primal(w, best_u, best_regret, price=lam, passes=FIRST_PASSES)
     if np.isfinite(best_L):        # else a station or unit with no feasible schedule: no bound
         best_L, best_lam, _, _, best_u, best_regret, n_iter = kernels.dual_ascent(
-            lam, mu, nu, w.lam_lo, w.lam_hi, w.mu_hi, best_c.objective, TARGET_CAP,
+            lam, mu, nu, w.lam_lo, w.lam_hi, w.mu_hi, best_c, TARGET_CAP,
             int(opts.get("iterations", ITERATIONS)),
             STALL, PATIENCE, *w.dual_args)
     dual_s = time.perf_counter() - t0
@@ -622,19 +622,19 @@ def solve_window_fast(a, opts: dict) -> Schedule:
         limit = opts.get("time_limit_s", 60)
         for r in range(POLISH_ROUNDS):
             pol, c = _polish(a, best_s, mode, limit)
-            if c.objective < best_c.objective - 1e-6:
+            if c < best_c - 1e-6:
                 best_s, best_c, polished = pol, c, True
             elif r > 0:
                 break
             if a.storage.N == 0:
                 break
             s, c = _primal(w, best_s.commit, best_regret, stations=_stations_from(best_s, a.storage.N))
-            if c.objective >= best_c.objective - 1e-6:
+            if c >= best_c - 1e-6:
                 break
             best_s, best_c = s, c
         polish_s = time.perf_counter() - t1
     s = best_s
-    s.objective = best_c.objective
+    s.objective = best_c
     s.objective_by_hour = hourly_objective(a, s)
     s.lower_bound = best_L
     s.gap = max(0.0, (s.objective - best_L) / max(abs(s.objective), 1e-9)) if np.isfinite(best_L) else np.nan

@@ -7,7 +7,7 @@ min_up 3, so it must stay on for hours 0 and 1), one renewable. Data hour of t =
 import numpy as np
 import pytest
 
-from dispatch.check import RULES, check, curve_values, recompute_costs
+from dispatch.check import RULES, check, curve_values, objective, recompute_costs
 from dispatch.compile import InitialState, SystemArrays
 from dispatch.results import Schedule
 
@@ -122,6 +122,14 @@ def test_recompute_costs_by_hand():
     assert c.penalty_cost == pytest.approx(2000 + 15 + 500)
     assert c.objective == pytest.approx(total + 2515) and total + 2515 == OBJECTIVE
 
+
+
+def test_objective_alone_equals_the_costs_objective():
+    a = make_arrays()
+    s = make_schedule(a)
+    assert objective(a, s) == recompute_costs(a, s).objective == pytest.approx(OBJECTIVE)
+    s.p_mw[3, A] = 150.0        # the objective follows the schedule: 10 MWh more at 30 /MWh
+    assert objective(a, s) == recompute_costs(a, s).objective == pytest.approx(OBJECTIVE + 300)
 
 @pytest.mark.parametrize("commit_b, on0, hours0, expected", [
     ([1, 1, 1, 1, 1, 1], False, 2, [0, -1, -1, -1, -1, -1]),    # 2 h off (initial): hot
