@@ -1162,13 +1162,13 @@ def _search_space(T, G, R):
     b_cap, b_lo, b_hi (T, G), b_ahead (T,), b_q (T, G), b_ren (T, R), b_h (4, T), b_term (T, G),
     b_unit (G,), b_hour (T,); prev, low, top (G,), old_q (T, G), old_ren (T, R), old_h (4, T), old_b
     (3, T); mark, dirty (G,) bool all False; cols (2G + 2,) int (the moved units, then the lifted
-    ones); prices (2, T + 1) `decommit`'s `_displace_prices` of the base."""
+    ones); prices (4, T + 1) `decommit`'s `_displace_prices` of the base."""
     return (np.empty((T, G)), np.empty((T, G)), np.empty((T, G)), np.empty((T, G)), np.empty(T), np.empty((T, G)),
             np.empty((T, G)), np.empty((T, G)), np.empty((T, R)), np.empty((7, T)), np.empty((T, G)), np.empty((T, G)),
             np.empty((T, G)), np.empty(T), np.empty((T, G)), np.empty((T, R)), np.empty((4, T)), np.empty((T, G)),
             np.empty(G), np.empty(T), np.empty(G), np.empty(G), np.empty(G), np.empty((T, G)), np.empty((T, R)),
             np.empty((4, T)), np.empty((3, T)), np.zeros(G, np.bool_), np.zeros(G, np.bool_),
-            np.empty(2 * G + 2, np.int64), np.empty((2, T + 1)))
+            np.empty(2 * G + 2, np.int64), np.empty((4, T + 1)))
 
 
 @njit(cache=True)
@@ -1191,22 +1191,30 @@ def _open_search(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_
 
 
 @njit(cache=True)
-def _displace_prices(u, q, lo, hi, ren, avail, hourly, seg_mw, seg_slope, min_out, curt_cost, over_cost, voll, out):
-    """The prices of `decommit`'s screens, from the dispatch q (T, G) MW above p_min in bands lo, hi
-    (T, G), ren (T, R), hourly (≥ 4, T) (rows shed, over-generation, up and down reserve short, MW)
-    of commitment u (T, G): out[0, t] the dearest MW a unit
-    started in hour t could displace (the segment holding a committed unit's last MW where it is
-    above its band's low end, −curtailment cost where a renewable runs above its minimum, at
-    least −over_cost: the MW would be over-generation); out[1, t] the cheapest MW that could
-    replace a stopped unit's (the next segment of a unit below its band's top, −curtailment cost
-    of a curtailed renewable, −over_cost where there is over-generation, at most VOLL); out[0, T]
-    1 if the dispatch sheds or falls short of reserve in some hour (then the screens are off;
-    out[1, T] unused). seg_mw, seg_slope (G, K); avail, min_out (T, R); curt_cost (R,); out (2, T + 1)."""
+def _displace_prices(u, q, lo, hi, cap, ren, avail, hourly, seg_mw, seg_slope, reserve_ok, min_out, curt_cost,
+                     res_up, st_up, over_cost, voll, out):
+    """The prices and reserve margins of `decommit`'s screens, from the dispatch q (T, G) MW above
+    p_min in bands lo, hi (T, G) under caps cap (T, G) (`output_bounds`), ren (T, R), hourly (≥ 4,
+    T) (rows shed, over-generation, up and down reserve short, MW) of commitment u (T, G):
+    out[0, t] the dearest MW a unit started in hour t could displace (the segment holding a
+    committed unit's last MW where it is above its band's low end, −curtailment cost where a
+    renewable runs above its minimum, at least −over_cost: the MW would be over-generation);
+    out[1, t] the cheapest MW that could replace a stopped unit's (the next segment of a unit below
+    its band's top, −curtailment cost of a curtailed renewable, −over_cost where there is
+    over-generation, at most VOLL); out[2, t] MW the up reserve that could be held beyond the
+    requirement res_up (T,) — the stations' st_up (T,) plus every committed reserve-eligible
+    (reserve_ok (G,)) unit's cap − q, ramps left out; out[3, t] MW more energy that sources not
+    holding up reserve could give — non-eligible units up to their band's top, curtailed
+    renewables, and less over-generation; out[0, T] 1 if the dispatch sheds or falls short of
+    reserve in some hour (then the screens are off; out[1:, T] unused). seg_mw, seg_slope (G, K);
+    avail, min_out (T, R); curt_cost (R,); out (4, T + 1)."""
     T, G = u.shape
     out[0, T] = 0.0
     for t in range(T):
         dn = -over_cost
         up = -over_cost if hourly[1, t] > 1e-9 else voll
+        spare = st_up[t] - res_up[t]
+        other = hourly[1, t]
         for g in range(G):
             if not u[t, g]:
                 continue
@@ -1214,13 +1222,20 @@ def _displace_prices(u, q, lo, hi, ren, avail, hourly, seg_mw, seg_slope, min_ou
                 dn = max(dn, _slope_at(g, q[t, g], seg_mw, seg_slope, False))
             if q[t, g] < hi[t, g] - 1e-9:
                 up = min(up, _slope_at(g, q[t, g], seg_mw, seg_slope, True))
+            if reserve_ok[g]:
+                spare += max(cap[t, g] - q[t, g], 0.0)
+            else:
+                other += max(hi[t, g] - q[t, g], 0.0)
         for r in range(ren.shape[1]):
             if ren[t, r] > min_out[t, r] + 1e-9:
                 dn = max(dn, -curt_cost[r])
             if ren[t, r] < avail[t, r] - 1e-9:
                 up = min(up, -curt_cost[r])
+                other += avail[t, r] - ren[t, r]
         out[0, t] = dn
         out[1, t] = up
+        out[2, t] = spare
+        out[3, t] = other
         if hourly[0, t] > 1e-9 or hourly[2, t] > 1e-9 or hourly[3, t] > 1e-9:
             out[0, T] = 1.0
 
@@ -1300,28 +1315,43 @@ def _longer_gain_bound(col, u, g, q, dn, p_min, p_max, seg_mw, seg_slope, curve_
 
 
 @njit(cache=True)
-def _shorter_gain_bound(col, u, g, q, up, p_min, seg_mw, seg_slope, curve_mw, curve_cost, n_points, season_min,
-                        heat_short_cost, su_by_off, k_off, sd_cost, init_on, init_h):
+def _shorter_gain_bound(col, u, g, q, prices, cap, hi, reserve_ok, p_min, seg_mw, seg_slope, curve_mw, curve_cost,
+                        n_points, season_min, heat_short_cost, short_cost, voll, su_by_off, k_off, sd_cost, init_on,
+                        init_h):
     """A lower bound, from the base dispatch's prices only, on the cost change of unit g's shorter
-    commitment col (T,) int8 (u[:, g] less hours): its start-up and shut-down costs, in each
-    removed hour its output there bought from the cheapest MW that could replace it (up (T,),
-    `_displace_prices`; its heating-season shortfall there added) less its cost there, and in its
-    hours still on, what less output there could save at most (its output above p_min in q (T, G)
-    times how much its last MW costs above up). Like `_longer_gain_bound`, a screen: a lower bound
-    for an hourly merit-order dispatch, without what the dispatch does across hours (`decommit`)."""
+    commitment col (T,) int8 (u[:, g] less hours): its start-up and shut-down costs; in each
+    removed hour t its output there bought from the cheapest MW that could replace it (prices[1, t],
+    `_displace_prices`; its heating-season shortfall there added) less its cost there, plus the up
+    reserve then short: the output less what sources holding no reserve could give (prices[3, t],
+    g's own room out) is taken from reserve headroom, of which prices[2, t] is spare (g's own
+    cap − q out, cap, hi (T, G) the base's), each MW short at short_cost (or shed at voll, if
+    dearer than that); in its hours still on, what less output there could save at most (its
+    output above p_min in q (T, G) times how much its last MW costs above prices[1, t]). Like
+    `_longer_gain_bound`, a screen: a lower bound for an hourly merit-order dispatch, without what
+    the dispatch does across hours (`decommit`)."""
     T = col.shape[0]
     n = n_points[g]
     lb = _switch_cost(col, g, su_by_off, k_off, sd_cost, init_on, init_h)
     lb -= _switch_cost(u[:, g], g, su_by_off, k_off, sd_cost, init_on, init_h)
     for t in range(T):
+        up = prices[1, t]
         if u[t, g] and not col[t]:
             p = p_min[g] + q[t, g]
             sm = season_min[t, g]
-            lb += up[t] * p - _curve_at(curve_mw[g], curve_cost[g], n, p) + heat_short_cost * (sm - max(sm - p, 0.0))
+            lb += up * p - _curve_at(curve_mw[g], curve_cost[g], n, p) + heat_short_cost * (sm - max(sm - p, 0.0))
+            spare = prices[2, t]
+            other = prices[3, t]
+            if reserve_ok[g]:
+                spare -= max(cap[t, g] - q[t, g], 0.0)
+            else:
+                other -= max(hi[t, g] - q[t, g], 0.0)
+            short = p - other - spare
+            if short > 1e-9:
+                lb += max(min(short_cost, voll - up), 0.0) * short
         elif col[t] and q[t, g] > 1e-9:
             mc = _slope_at(g, q[t, g], seg_mw, seg_slope, False)
-            if mc > up[t]:
-                lb -= (mc - up[t]) * q[t, g]
+            if mc > up:
+                lb -= (mc - up) * q[t, g]
     return lb
 
 
@@ -1356,9 +1386,9 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                                                short_cost, heat_short_cost)
     cols = ws[29]                           # the moved units (`_trial`)
     q, ren, hourly = ws[5], ws[8], ws[9]    # the working dispatch (`_set_base`)
-    b_lo, b_hi, b_q, b_ren, b_h, prices = ws[11], ws[12], ws[14], ws[15], ws[16], ws[30]   # the base's
-    _displace_prices(u, b_q, b_lo, b_hi, b_ren, avail, b_h, seg_mw, seg_slope, min_out, curt_cost, over_cost, voll,
-                     prices)
+    b_cap, b_lo, b_hi, b_q, b_ren, b_h, prices = ws[10], ws[11], ws[12], ws[14], ws[15], ws[16], ws[30]  # the base's
+    _displace_prices(u, b_q, b_lo, b_hi, b_cap, b_ren, avail, b_h, seg_mw, seg_slope, reserve_ok, min_out, curt_cost,
+                     res_up, st_up, over_cost, voll, prices)
     trial = u.copy()
     col = np.empty(T, np.int8)
     last_i = G                  # the unit of the previous pass's last kept move
@@ -1414,8 +1444,9 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                                 col, u, g, b_q, prices[0], p_min, p_max, seg_mw, seg_slope, curve_mw, curve_cost,
                                 n_points, season_min, heat_short_cost, su_by_off, k_off, sd_cost, init_on,
                                 init_h) if c >= 7 else _shorter_gain_bound(
-                                col, u, g, b_q, prices[1], p_min, seg_mw, seg_slope, curve_mw, curve_cost, n_points,
-                                season_min, heat_short_cost, su_by_off, k_off, sd_cost, init_on, init_h)) > 0.0:
+                                col, u, g, b_q, prices, b_cap, b_hi, reserve_ok, p_min, seg_mw, seg_slope, curve_mw,
+                                curve_cost, n_points, season_min, heat_short_cost, short_cost, voll, su_by_off, k_off,
+                                sd_cost, init_on, init_h)) > 0.0:
                             continue                # screened out (no gain at the base's prices)
                         if attempt == 1:
                             # the longer block pays only with a dearer unit's overlapping block gone
@@ -1448,8 +1479,8 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                                 c0 = _rebase(u, p_min, init_on, init_h, season_min, avail, curt_cost, curve_mw,
                                              curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost,
                                              short_cost, heat_short_cost, ws)
-                            _displace_prices(u, b_q, b_lo, b_hi, b_ren, avail, b_h, seg_mw, seg_slope, min_out,
-                                             curt_cost, over_cost, voll, prices)
+                            _displace_prices(u, b_q, b_lo, b_hi, b_cap, b_ren, avail, b_h, seg_mw, seg_slope,
+                                             reserve_ok, min_out, curt_cost, res_up, st_up, over_cost, voll, prices)
                             kept = True
                             moved_i = i
                             break

@@ -498,21 +498,27 @@ def test_swap_in_starts_a_cheaper_unit_in_place_of_dearer_ones(tmp_path):
     assert u.T.tolist() == [[1] * 6, [0] * 6, [0] * 6]
 
 
-def test_search_screens_are_lower_bounds_without_ramp_limits(tmp_path):
+@pytest.mark.parametrize("reserve", [False, True])
+def test_search_screens_are_lower_bounds_without_ramp_limits(tmp_path, reserve):
     # decommit's screens (kernels._longer_gain_bound and _shorter_gain_bound at the base dispatch's
-    # prices, kernels._displace_prices): with ramps that never bind and no reserve, the hourly
-    # dispatch is a merit order and a screen's number is at most the true cost change of every
-    # move it judges — lengthened blocks (start 1-3 h earlier, stop 1-3 h later, on through a
-    # break), shortened ones (start 1-3 h later, stop 1-3 h earlier) and blocks switched off —
-    # and each screen rules some moves out; compiled and pure-Python versions agree
+    # prices, kernels._displace_prices): with ramps that never bind, the hourly dispatch is a merit
+    # order (then up reserve from the headroom left) and a screen's number is at most the true cost
+    # change of every move it judges — lengthened blocks (start 1-3 h earlier, stop 1-3 h later, on
+    # through a break), shortened ones (start 1-3 h later, stop 1-3 h earlier) and blocks switched
+    # off — and each screen rules some moves out; compiled and pure-Python versions agree. With up
+    # reserve held (D cannot hold any), some shortened blocks are ruled out only because of the
+    # reserve they leave short
     ramps = {"ramp_up_mw_per_h": 1000, "ramp_down_mw_per_h": 1000, "startup_ramp_mw_per_h": 1000,
              "shutdown_ramp_mw_per_h": 1000}
     thermal = [linear_unit("A", 0, 150, 0, 10, initial={"on": True, "hours": 10, "p_mw": 100}, **ramps),
                linear_unit("B", 50, 150, 1100, 20, min_up_h=2, min_down_h=2, startup=[{"lag_h": 1, "cost": 500}],
                            **ramps),
                linear_unit("C", 20, 200, 400, 30, startup=[{"lag_h": 1, "cost": 300}], **ramps),
-               linear_unit("D", 10, 60, 500, 40, startup=[{"lag_h": 1, "cost": 100}], **ramps)]
-    a = compile_window(_write_case(tmp_path, [120, 200, 320, 380, 300, 260, 180, 140], thermal), 0, 8)
+               linear_unit("D", 10, 60, 500, 40, startup=[{"lag_h": 1, "cost": 100}], reserve_eligible=False,
+                           **ramps)]
+    demand = [120, 200, 320, 380, 300, 260, 180, 140]
+    case = _write_case(tmp_path, demand, thermal, reserve_up=[20, 60, 80, 80, 60, 30, 0, 15] if reserve else None)
+    a = compile_window(case, 0, 8)
     w = fast._Window(a)
     T = a.T
     u = np.zeros((T, 4), np.int8)
@@ -530,15 +536,20 @@ def test_search_screens_are_lower_bounds_without_ramp_limits(tmp_path):
              a.overgen_cost, a.reserve_short_cost, a.must_run_short_cost)
     ws = kernels._open_search(u, *bounds, a.initial.on, w.init_h, w.q0, a.season_min_mw, *market, *costs)[3]
     b_lo, b_hi, b_q, b_ren, b_h = ws[11], ws[12], ws[14], ws[15], ws[16]
-    prices, prices_py = np.empty((2, T + 1)), np.empty((2, T + 1))
-    args = (u, b_q, b_lo, b_hi, b_ren, a.available_mw, b_h, w.seg_mw, w.seg_slope, a.min_output_mw,
-            a.curtailment_cost, float(a.overgen_cost), float(a.voll))
+    b_cap = ws[10]
+    prices, prices_py = np.empty((4, T + 1)), np.empty((4, T + 1))
+    args = (u, b_q, b_lo, b_hi, b_cap, b_ren, a.available_mw, b_h, w.seg_mw, w.seg_slope, w.reserve_ok,
+            a.min_output_mw, a.curtailment_cost, a.reserve_up_mw, z, float(a.overgen_cost), float(a.voll))
     kernels._displace_prices(*args, prices)
     kernels._displace_prices.py_func(*args, prices_py)
-    np.testing.assert_allclose(prices, prices_py)
-    assert prices[0, T] == 0.0                           # nothing short: the screens are on
+    np.testing.assert_allclose(prices[:, :T], prices_py[:, :T])
+    assert prices[0, T] == prices_py[0, T] == 0.0         # nothing short: the screens are on
+    # the reserve margins by hand: A, B, C hold reserve (p_max − output), D and nothing else give energy
+    np.testing.assert_allclose(prices[2, :T], ((a.p_max_mw - a.p_min_mw)[None, :3] * u[:, :3] - b_q[:, :3]).sum(axis=1)
+                               - a.reserve_up_mw)
+    np.testing.assert_allclose(prices[3, :T], (b_hi[:, 3] - b_q[:, 3]) * u[:, 3] + b_h[1])
     base = kernels.evaluate(u, *bounds, a.initial.on, w.init_h, w.q0, a.season_min_mw, *market, *costs)
-    tried, ruled_out = {True: 0, False: 0}, {True: 0, False: 0}
+    tried, ruled_out, by_reserve = {True: 0, False: 0}, {True: 0, False: 0}, 0
     blocks = {0: [(0, 7)], 1: [(1, 5)], 2: [(2, 4)], 3: [(3, 3), (6, 7)]}     # u's on blocks [s, e]
     for g in range(4):
         for s_, e in blocks[g]:
@@ -567,7 +578,11 @@ def test_search_screens_are_lower_bounds_without_ramp_limits(tmp_path):
                     bargs = (col, u, g, b_q, prices[0], a.p_min_mw, a.p_max_mw, w.seg_mw, w.seg_slope, *unit)
                 else:
                     fn = kernels._shorter_gain_bound
-                    bargs = (col, u, g, b_q, prices[1], a.p_min_mw, w.seg_mw, w.seg_slope, *unit)
+                    bargs = (col, u, g, b_q, prices, b_cap, b_hi, w.reserve_ok, a.p_min_mw, w.seg_mw, w.seg_slope,
+                             *unit[:5], float(a.reserve_short_cost), float(a.voll), *unit[5:])
+                    free = prices.copy()
+                    free[2, :T] += a.reserve_up_mw       # the margins were no reserve required
+                    by_reserve += fn(*bargs) > 0 >= fn(*bargs[:4], free, *bargs[5:])
                 lb = fn(*bargs)
                 assert lb == pytest.approx(fn.py_func(*bargs))
                 assert lb <= delta + 1e-6, (g, col, lb, delta)
@@ -575,6 +590,7 @@ def test_search_screens_are_lower_bounds_without_ramp_limits(tmp_path):
                 ruled_out[longer] += lb > 0
     for longer in (True, False):
         assert tried[longer] >= 8 and 0 < ruled_out[longer] < tried[longer], (tried, ruled_out)
+    assert (by_reserve > 0) == reserve, by_reserve
 
 
 def test_column_ok_reads_min_up_and_down():
