@@ -293,8 +293,25 @@ def _dp_space(T, down_h, k_off):
 @njit(cache=True)
 def _units_dp_into(on_value, off_value, su_by_off, k_off, sd_cost, up_h, down_h, init_on, init_h, forced, fw, iw, u,
                    value):
-    """`units_dp` writing u (T, G) int8 and value (G,); fw, iw from `_dp_space`."""
+    """`units_dp` writing u (T, G) int8 and value (G,); fw, iw from `_dp_space`. A unit that is on
+    (off) before the window, is never forced off (on) and whose on value is below (above) its off
+    value in every hour stays on (off): each hour at its better value and no start or stop, the
+    one optimum; its value is the sum of those values in hour order, as `_unit_dp` adds them."""
+    T = on_value.shape[0]
     for g in range(on_value.shape[1]):
+        stay = True
+        for t in range(T):
+            if (on_value[t, g] >= off_value[t, g] or forced[t, g] < 0) if init_on[g] else \
+                    (on_value[t, g] <= off_value[t, g] or forced[t, g] > 0):
+                stay = False
+                break
+        if stay:
+            v = 0.0
+            for t in range(T):
+                u[t, g] = 1 if init_on[g] else 0
+                v += on_value[t, g] if init_on[g] else off_value[t, g]
+            value[g] = v
+            continue
         value[g] = _unit_dp(on_value, off_value, g, su_by_off[g], k_off[g], sd_cost[g], max(up_h[g], 1),
                             max(down_h[g], 1), init_on[g], max(init_h[g], 1), forced, fw, iw, u)
 

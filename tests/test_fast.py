@@ -115,6 +115,42 @@ def test_unit_dp_random_cases_match_brute_force():
             == pytest.approx(oracle, abs=1e-9), case
 
 
+
+def test_units_that_keep_their_state_skip_the_dp():
+    # a unit on before the window whose on value is below its off value in every hour (never
+    # forced off) stays on; one off before, with the on value above everywhere (never forced on),
+    # stays off: units_dp gives the same commitment and bitwise the same value as the full DP
+    # (`_unit_dp`) and enumeration; one hour the other way round, or a forced hour against the
+    # state, and the DP decides
+    rng = np.random.default_rng(11)
+    for case in range(200):
+        T = int(rng.integers(1, 10))
+        init_on = case % 2 == 0
+        off = rng.normal(0, 10, T)
+        gap = rng.uniform(0.01, 40, T)
+        on = off - gap if init_on else off + gap
+        flip = case % 4 >= 2
+        if flip:                                    # the other way round in one hour
+            t = int(rng.integers(0, T))
+            on[t] = off[t] + gap[t] if init_on else off[t] - gap[t]
+        forced = np.zeros(T, np.int8)
+        against = case % 3 == 0                     # a forced hour against the state: the DP decides
+        forced[rng.integers(0, T)] = (1 if init_on else -1) * (-1 if against else 1)
+        su, k_off, sd, up, down, init_h = np.array([[30.0, 50.0, 80.0]]), 2, 12.0, 3, 2, int(rng.integers(1, 5))
+        args = (on[:, None], off[:, None], su, np.array([k_off]), np.array([sd]), np.array([up]), np.array([down]),
+                np.array([init_on]), np.array([init_h]), forced[:, None])
+        u, value = kernels.units_dp(*args)
+        fw, iw = kernels._dp_space(T, np.array([down]), np.array([k_off]))
+        u_dp = np.zeros((T, 1), np.int8)
+        v_dp = kernels._unit_dp(on[:, None], off[:, None], 0, su[0], k_off, sd, up, down, init_on, init_h,
+                                forced[:, None], fw, iw, u_dp)
+        assert value[0] == v_dp, case
+        np.testing.assert_array_equal(u, u_dp)
+        oracle = _brute_force(on, off, su[0], k_off, sd, up, down, init_on, init_h, forced)
+        assert value[0] == pytest.approx(oracle, abs=1e-9) if np.isfinite(oracle) else value[0] >= kernels.BIG / 2
+        if not flip and not against:
+            assert (u[:, 0] == int(init_on)).all()
+
 def test_hour_values_match_a_fine_grid():
     # a convex 3-point curve with reserve prices and a heating-season minimum: the exact minimum
     # over P in [100, 300] equals a brute-force search on a 0.01 MW grid
