@@ -1332,17 +1332,58 @@ def _longer_gain_bound(col, u, g, q, dn, p_min, p_max, seg_mw, seg_slope, curve_
 
 
 @njit(cache=True)
-def _shorter_gain_bound(col, u, g, q, prices, cap, hi, reserve_ok, p_min, seg_mw, seg_slope, curve_mw, curve_cost,
-                        n_points, season_min, heat_short_cost, short_cost, voll, su_by_off, k_off, sd_cost, init_on,
-                        init_h):
+def _replace_cost(t, p, g, u, q, hi, ren, avail, over, blocks, idx, over_cost, voll):
+    """The least cost (currency/h) of p MW more in hour t from everything but unit g at the base
+    dispatch q (T, G) MW above p_min in bands up to hi (T, G), ren, avail (T, R): less
+    over-generation over (T,) first (at −over_cost), then the merit order's blocks (`_merit_order`:
+    blocks, idx) up to their room — committed units' segments above q, curtailed renewables —
+    cheapest first, the rest shed at voll. Returns (cost, the price of the last MW)."""
+    G = u.shape[1]
+    K = (blocks.shape[1] - avail.shape[1]) // G
+    left = p
+    take = min(left, over[t])
+    cost, last = 0.0, -over_cost
+    if take > 0.0:
+        cost = -over_cost * take
+        left -= take
+    for ii in range(idx.shape[0]):
+        if left <= 1e-9:
+            break
+        i = idx[ii]
+        if blocks[0, i] >= BIG:
+            break
+        if i >= G * K:
+            r = i - G * K
+            room = avail[t, r] - ren[t, r]
+        else:
+            h = i // K
+            if h == g or not u[t, h]:
+                continue
+            room = min(blocks[2, i], hi[t, h]) - max(blocks[1, i], q[t, h])
+        if room > 1e-12:
+            take = min(room, left)
+            cost += blocks[0, i] * take
+            left -= take
+            last = blocks[0, i]
+    if left > 1e-9:
+        cost += voll * left
+        last = voll
+    return cost, last
+
+
+@njit(cache=True)
+def _shorter_gain_bound(col, u, g, q, prices, cap, hi, reserve_ok, ren, avail, over, blocks, idx, p_min, seg_mw,
+                        seg_slope, curve_mw, curve_cost, n_points, season_min, heat_short_cost, short_cost, over_cost,
+                        voll, su_by_off, k_off, sd_cost, init_on, init_h):
     """A lower bound, from the base dispatch's prices only, on the cost change of unit g's shorter
     commitment col (T,) int8 (u[:, g] less hours): its start-up and shut-down costs; in each
-    removed hour t its output there bought from the cheapest MW that could replace it (prices[1, t],
-    `_displace_prices`; its heating-season shortfall there added) less its cost there, plus the up
-    reserve then short: the output less what sources holding no reserve could give (prices[3, t],
-    g's own room out) is taken from reserve headroom, of which prices[2, t] is spare (g's own
-    cap − q out, cap, hi (T, G) the base's), each MW short at short_cost (or shed at voll, if
-    dearer than that); in its hours still on, what less output there could save at most (its
+    removed hour t its output there bought from the cheapest MW that could replace it
+    (`_replace_cost` over ren, avail (T, R), over (T,), blocks, idx; its heating-season shortfall
+    there added) less its cost there, plus the up reserve then short: the output less what
+    sources holding no reserve could give (prices[3, t], g's own room out) is taken from reserve
+    headroom, of which prices[2, t] is spare (g's own cap − q out, cap, hi (T, G) the base's),
+    each MW short at short_cost or, if less, at voll less the price of the last MW bought (shed
+    instead of bought); in its hours still on, what less output there could save at most (its
     output above p_min in q (T, G) times how much its last MW costs above prices[1, t]). Like
     `_longer_gain_bound`, a screen: a lower bound for an hourly merit-order dispatch, without what
     the dispatch does across hours (`decommit`)."""
@@ -1355,7 +1396,8 @@ def _shorter_gain_bound(col, u, g, q, prices, cap, hi, reserve_ok, p_min, seg_mw
         if u[t, g] and not col[t]:
             p = p_min[g] + q[t, g]
             sm = season_min[t, g]
-            lb += up * p - _curve_at(curve_mw[g], curve_cost[g], n, p) + heat_short_cost * (sm - max(sm - p, 0.0))
+            buy, last = _replace_cost(t, p, g, u, q, hi, ren, avail, over, blocks, idx, over_cost, voll)
+            lb += buy - _curve_at(curve_mw[g], curve_cost[g], n, p) + heat_short_cost * (sm - max(sm - p, 0.0))
             spare = prices[2, t]
             other = prices[3, t]
             if reserve_ok[g]:
@@ -1364,7 +1406,7 @@ def _shorter_gain_bound(col, u, g, q, prices, cap, hi, reserve_ok, p_min, seg_mw
                 other -= max(hi[t, g] - q[t, g], 0.0)
             short = p - other - spare
             if short > 1e-9:
-                lb += max(min(short_cost, voll - up), 0.0) * short
+                lb += max(min(short_cost, voll - last), 0.0) * short
         elif col[t] and q[t, g] > 1e-9:
             mc = _slope_at(g, q[t, g], seg_mw, seg_slope, False)
             if mc > up:
@@ -1467,9 +1509,9 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                                 col, u, g, b_q, prices[0], p_min, p_max, seg_mw, seg_slope, curve_mw, curve_cost,
                                 n_points, season_min, heat_short_cost, su_by_off, k_off, sd_cost, init_on,
                                 init_h) if c >= 7 else _shorter_gain_bound(
-                                col, u, g, b_q, prices, b_cap, b_hi, reserve_ok, p_min, seg_mw, seg_slope, curve_mw,
-                                curve_cost, n_points, season_min, heat_short_cost, short_cost, voll, su_by_off, k_off,
-                                sd_cost, init_on, init_h)) > 0.0:
+                                col, u, g, b_q, prices, b_cap, b_hi, reserve_ok, b_ren, avail, b_h[1], blocks, idx,
+                                p_min, seg_mw, seg_slope, curve_mw, curve_cost, n_points, season_min, heat_short_cost,
+                                short_cost, over_cost, voll, su_by_off, k_off, sd_cost, init_on, init_h)) > 0.0:
                             continue                # screened out (no gain at the base's prices)
                         if attempt == 1:
                             # the longer block pays only with a dearer unit's overlapping block gone

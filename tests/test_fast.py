@@ -570,7 +570,8 @@ def test_search_screens_are_lower_bounds_without_ramp_limits(tmp_path, reserve):
               a.net_demand_mw, a.reserve_up_mw, a.reserve_down_mw, z, z)
     costs = (a.curve_mw, a.curve_cost_per_h, a.n_points, w.su_by_off, w.k_off, a.shutdown_cost, a.voll,
              a.overgen_cost, a.reserve_short_cost, a.must_run_short_cost)
-    ws = kernels._open_search(u, *bounds, a.initial.on, w.init_h, w.q0, a.season_min_mw, *market, *costs)[3]
+    merit, order, _, ws, _ = kernels._open_search(u, *bounds, a.initial.on, w.init_h, w.q0, a.season_min_mw, *market,
+                                                  *costs)
     b_lo, b_hi, b_q, b_ren, b_h = ws[11], ws[12], ws[14], ws[15], ws[16]
     b_cap = ws[10]
     prices, prices_py = np.empty((4, T + 1)), np.empty((4, T + 1))
@@ -614,8 +615,9 @@ def test_search_screens_are_lower_bounds_without_ramp_limits(tmp_path, reserve):
                     bargs = (col, u, g, b_q, prices[0], a.p_min_mw, a.p_max_mw, w.seg_mw, w.seg_slope, *unit)
                 else:
                     fn = kernels._shorter_gain_bound
-                    bargs = (col, u, g, b_q, prices, b_cap, b_hi, w.reserve_ok, a.p_min_mw, w.seg_mw, w.seg_slope,
-                             *unit[:5], float(a.reserve_short_cost), float(a.voll), *unit[5:])
+                    bargs = (col, u, g, b_q, prices, b_cap, b_hi, w.reserve_ok, b_ren, a.available_mw, b_h[1],
+                             merit, order, a.p_min_mw, w.seg_mw, w.seg_slope, *unit[:5], float(a.reserve_short_cost),
+                             float(a.overgen_cost), float(a.voll), *unit[5:])
                     free = prices.copy()
                     free[2, :T] += a.reserve_up_mw       # the margins were no reserve required
                     by_reserve += fn(*bargs) > 0 >= fn(*bargs[:4], free, *bargs[5:])
@@ -628,6 +630,25 @@ def test_search_screens_are_lower_bounds_without_ramp_limits(tmp_path, reserve):
         assert tried[longer] >= 8 and 0 < ruled_out[longer] < tried[longer], (tried, ruled_out)
     assert (by_reserve > 0) == reserve, by_reserve
 
+
+
+def test_replace_cost_by_hand():
+    # p MW more without unit 2: less over-generation first, then the cheapest room — the curtailed
+    # wind at −5 (20 MW), unit 0 at 20 (50 MW up to its band top), unit 1 at 30 (80 MW) — then shed
+    seg_mw, seg_slope = np.array([[100.0], [80.0], [40.0]]), np.array([[20.0], [30.0], [10.0]])
+    merit, order = kernels._merit_order(seg_mw, seg_slope, np.array([5.0]))
+    u = np.ones((1, 3), np.int8)
+    q, hi = np.array([[50.0, 0.0, 10.0]]), np.array([[100.0, 80.0, 40.0]])
+    ren, avail = np.array([[10.0]]), np.array([[30.0]])
+    args = (2, u, q, hi, ren, avail)
+    rest = (merit, order, 50.0, 1000.0)
+    assert kernels._replace_cost(0, 120.0, *args, np.zeros(1), *rest) == pytest.approx((-100 + 1000 + 50 * 30, 30))
+    assert kernels._replace_cost(0, 200.0, *args, np.zeros(1), *rest) == \
+        pytest.approx((-100 + 1000 + 80 * 30 + 50 * 1000, 1000))
+    assert kernels._replace_cost(0, 10.0, *args, np.array([15.0]), *rest) == pytest.approx((-500, -50))
+    # without unit 0 the room is wind, unit 2 (30 MW at 10) and unit 1
+    assert kernels._replace_cost(0, 100.0, 0, u, q, hi, ren, avail, np.zeros(1), *rest) == \
+        pytest.approx((-100 + 300 + 50 * 30, 30))
 
 def test_column_ok_reads_min_up_and_down():
     free = np.zeros(6, np.int8)
