@@ -768,16 +768,21 @@ def storage_dual(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_
     """
     wlen, wsl, worig, wn, jlen, jsl, vec, out = _dual_space(price.shape[0])
     bound = _dual_bound(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_mw, discharge_mw, eta_c, eta_d,
-                        keep, degradation_cost, reserve_eligible, n_steps, wlen, wsl, worig, wn, jlen, jsl, vec, out)
+                        keep, degradation_cost, reserve_eligible, n_steps, wlen, wsl, worig, wn, jlen, jsl, vec, out,
+                        np.full((2, price.shape[0]), -1.0))
     return bound, out[0], out[1], out[2], out[3], out[4]
 
 
 @njit(cache=True)
 def _dual_bound(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_mw, discharge_mw, eta_c, eta_d, keep,
-                degradation_cost, reserve_eligible, n_steps, wlen, wsl, worig, wn, jlen, jsl, vec, out):
+                degradation_cost, reserve_eligible, n_steps, wlen, wsl, worig, wn, jlen, jsl, vec, out, warm):
     """`storage_dual` on the work arrays of `_dual_space` (wlen, wsl, worig, wn, jlen, jsl, vec; T
     hours): returns the bound and writes ch, dis, soc, r_up, r_dn (T,) into the rows of out (5, T)
-    (all 0 when the bound is +inf). Other arguments as `storage_dual`."""
+    (all 0 when the bound is +inf). warm (2, T): the reserve terms' weights theta (up, down) to
+    start from — a negative warm[0, 0] starts cold as `storage_dual` (1/2, then theta from the
+    relaxation's own solution); when there are reserve multipliers the weights of the bound found
+    are written back (so the fast engine's dual loop carries them from one evaluation to the next;
+    any weights give a valid bound). Other arguments as `storage_dual`."""
     T = price.shape[0]
     L = soc_min
     U = max(soc_max, soc_min)
@@ -788,10 +793,16 @@ def _dual_bound(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_m
         vec[12], vec[13]
     ch, dis, soc, r_up, r_dn = out[0], out[1], out[2], out[3], out[4]
     has_mu = _multipliers_into(mu_up, mu_dn, reserve_eligible, mu_u, mu_d)
-    theta_u[:] = 0.5
-    theta_d[:] = 0.5
-    best_u[:] = 0.5                              # theta of the bound and the subgradient there
-    best_d[:] = 0.5
+    cold = warm[0, 0] < 0.0
+    if cold:
+        theta_u[:] = 0.5
+        theta_d[:] = 0.5
+    else:
+        theta_u[:] = warm[0]
+        theta_d[:] = warm[1]
+    best_u[:] = theta_u                          # theta of the bound and the subgradient there
+    best_d[:] = theta_d
+    first = 2 if cold else 1
     gu[:] = 0.0
     gd[:] = 0.0
     out[:, :] = 0.0
@@ -814,7 +825,7 @@ def _dual_bound(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_m
                 + mu_d[t] * max(0.0, min(xd, yd))
         target = max(target, true)
         if value < bound:
-            if it >= 2:
+            if it >= first:
                 f = min(f * 1.5, 16.0)
             bound = value
             gg = 0.0
@@ -834,9 +845,9 @@ def _dual_bound(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_m
                 gg += gu[t] * gu[t] + gd[t] * gd[t]
                 best_u[t] = theta_u[t]
                 best_d[t] = theta_d[t]
-        elif it >= 2:
+        elif it >= first:
             f *= 0.5
-        if it == 0:                              # theta where the relaxation's own solution binds
+        if it == 0 and cold:                     # theta where the relaxation's own solution binds
             for t in range(T):
                 theta_u[t] = 1.0 if discharge_mw - rdis[t] + rch[t] < eta_d * (b[t] - L) else 0.0
                 theta_d[t] = 1.0 if charge_mw - rch[t] + rdis[t] < (U - b[t]) / eta_c else 0.0
@@ -847,6 +858,9 @@ def _dual_bound(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_m
         for t in range(T):
             theta_u[t] = min(1.0, max(0.0, best_u[t] - step * gu[t]))
             theta_d[t] = min(1.0, max(0.0, best_d[t] - step * gd[t]))
+    if has_mu:
+        warm[0, :] = best_u
+        warm[1, :] = best_d
     return bound
 
 

@@ -751,8 +751,10 @@ def test_unit_with_no_feasible_commitment_gives_no_bound(tmp_path):
 def test_dual_kernels_bound_the_milp_and_match_their_python_versions(tmp_path):
     # kernels.lagrangian on the battery case at random multipliers in the box is at most the MILP
     # optimum (weak duality); kernels.dual_ascent's best L is at least L at its start, at most the
-    # optimum, and its commitment and regret are lagrangian's at the multipliers it returns;
-    # compiled and pure-Python versions agree
+    # optimum, and its commitment and regret are lagrangian's at the multipliers it returns (its L
+    # there differs only by the battery's term: the loop carries the battery's reserve weights
+    # between evaluations, lagrangian starts them cold — both valid bounds); compiled and
+    # pure-Python versions agree
     a = compile_window(_battery_case(tmp_path), 0, 12)
     optimum = check(a, solve_window(a, {"mip_gap": 1e-9, "time_limit_s": 30}))[1].objective
     w = fast._Window(a)
@@ -774,7 +776,7 @@ def test_dual_kernels_bound_the_milp_and_match_their_python_versions(tmp_path):
     assert kernels.lagrangian(lam0, np.zeros(12), np.zeros(12), *w.dual_args)[0] <= best_L <= optimum + 1e-6
     assert 1 <= n <= 60
     again = kernels.lagrangian(lam, mu, nu, *w.dual_args)
-    assert again[0] == best_L
+    assert again[0] <= optimum + 1e-6 and again[0] == pytest.approx(best_L, rel=1e-3)
     np.testing.assert_array_equal(again[4], u)
     np.testing.assert_array_equal(again[5], regret)
     # a target far above the optimum (a first primal paying shortfall penalties): uncapped, the

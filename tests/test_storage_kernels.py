@@ -342,6 +342,24 @@ def test_storage_dual_bounds_the_lp(case):
         assert last <= lp + 0.01 * abs(lp)               # 20 steps: within 1 % of the LP optimum
 
 
+
+def test_dual_bound_from_any_weights_bounds_the_lp():
+    """_dual_bound warm-started from random reserve weights (the fast engine's dual loop carries
+    them between evaluations) is still >= the LP optimum; the weights it writes back give that
+    same bound again with no steps."""
+    rng = np.random.default_rng(5)
+    for case in (BATTERY, PUMPED, dict(BATTERY, keep=0.99)):
+        for trial in range(4):
+            price, mu_u, mu_d = random_inputs(rng, 24, reserves=True)
+            lp = oracle(case, price, mu_u, mu_d, False)
+            warm = rng.uniform(0.0, 1.0, (2, 24))
+            space = kernels._dual_space(24)
+            bound = kernels._dual_bound(*dual_args(case, price, mu_u, mu_d, 2), *space, warm)
+            assert lp - 1e-6 * max(1.0, abs(lp)) <= bound
+            assert ((warm >= 0.0) & (warm <= 1.0)).all()
+            again = kernels._dual_bound(*dual_args(case, price, mu_u, mu_d, 0), *kernels._dual_space(24), warm.copy())
+            assert again == pytest.approx(bound, rel=1e-12)
+
 def test_storage_dual_unreachable_final_and_py_func_parity(monkeypatch):
     """soc_final out of reach of even the relaxation: +inf; the kernel run as plain Python (every
     jitted function of the module swapped for its py_func) gives the compiled outputs."""
