@@ -75,13 +75,15 @@ PATIENCE = 30             # iterations without a 0.001 % better bound before the
 TARGET_CAP = 1.0          # Polyak level at most (1 + TARGET_CAP) × the best bound (kernels.dual_ascent)
 SEARCH_PASSES = 2         # most passes of the commitment local search (kernels.decommit)
 FIRST_PASSES = 1          # ... for the first schedule, whose cost is only the dual's Polyak target (2:
-                          # the year 0.001 % dearer and 0.6 s slower, the 28 windows +0.657 % against
-                          # +0.640 %; 0: the windows +0.72 %)
+                          # the year 0.001 % dearer and 0.6 s slower, session 6's 28 windows +0.657 %
+                          # against +0.640 %, the pglib rts_gmlc days +1.45 % against +1.56 % on
+                          # average — a different dual path per day; 0: the windows +0.72 %)
 CURVE_ROUNDS = 3          # storage against the commitment's cost curves ↔ commitment search (rounds 4-10
                           # gained 0.045 % of the year's cost for 13 % of its time)
 CURVE_PATIENCE = 2        # curve rounds in a row without a better schedule before they stop
 CURVE_SWEEPS = 2          # passes over the stations per curve round (4: the year 0.013 % dearer and
-                          # 1.3 s slower, the 28 windows +0.657 % against +0.663 %; 1: +0.011 %, +0.670 %)
+                          # 1.3 s slower, session 6's 28 windows +0.657 % against +0.663 %; 1: the year
+                          # 0.011 % dearer, the windows +0.670 %)
 SURPLUS_UNITS = 4         # largest units tried for a stop before surplus hours and through breaks
                           # (_surplus_stops, _bridges)
 POLISH_ROUNDS = 3         # HiGHS polish ↔ commitment search under the polished storage schedule
