@@ -1439,19 +1439,19 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
                                                curt_cost, demand, res_up, res_dn, st_up, st_dn, curve_mw,
                                                curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost,
                                                short_cost, heat_short_cost)
+    cols = ws[29]                           # the moved units (`_trial`)
+    q, ren, hourly = ws[5], ws[8], ws[9]    # the working dispatch (`_set_base`)
+    b_cap, b_lo, b_hi, b_q, b_ren, b_h, prices = ws[10], ws[11], ws[12], ws[14], ws[15], ws[16], ws[30]  # the base's
     # u's `evaluate`: c0 itself where no hour after the first sheds or falls short of up reserve
     # (then `dispatch_lifted` lifts nothing: the same dispatch)
     best = c0
     for t in range(1, T):
-        if ws[16][0, t] + ws[16][2, t] > 1e-6:
+        if b_h[0, t] + b_h[2, t] > 1e-6:
             best = evaluate(u, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0, season_min, seg_mw,
                             seg_slope, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up, st_dn,
                             curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost,
                             heat_short_cost)
             break
-    cols = ws[29]                           # the moved units (`_trial`)
-    q, ren, hourly = ws[5], ws[8], ws[9]    # the working dispatch (`_set_base`)
-    b_cap, b_lo, b_hi, b_q, b_ren, b_h, prices = ws[10], ws[11], ws[12], ws[14], ws[15], ws[16], ws[30]  # the base's
     _displace_prices(u, b_q, b_lo, b_hi, b_cap, b_ren, avail, b_h, seg_mw, seg_slope, reserve_ok, min_out, curt_cost,
                      res_up, st_up, over_cost, voll, prices)
     trial = u.copy()
