@@ -403,10 +403,11 @@ def repair(u, need_mw, regret, start_cost, p_min, p_max, su_mw, sd_mw, ramp_up, 
            init_on, init_h, forced, season_min):
     """Commit more units until every hour's reachable thermal output (`output_bounds` hi + p_min)
     covers need_mw (T,). Each addition is an on block of at least up_h hours (a short break
-    before it is bridged, a short one after it filled) that leaves every off period ≥ down_h;
-    among the possible blocks the one with the least regret is taken: start_cost (G,) (if it is a
-    new start) + Σ regret (T, G) over the block's hours (the unit's value on minus off under the
-    final multipliers, `hour_values`). Returns the new u (T, G) int8 and the hours still short (T,)."""
+    before it is bridged, a short one after it filled) that leaves every off period ≥ down_h; a
+    unit on before the window and off from its first hour may instead be kept on from the first
+    hour (no start). Among the possible blocks the one with the least regret is taken:
+    start_cost (G,) (if it is a new start) + Σ regret (T, G) over the block's hours (the unit's
+    value on minus off under the final multipliers, `hour_values`). Returns the new u (T, G) int8 and the hours still short (T,)."""
     T, G = u.shape
     u = u.copy()
     short = np.zeros(T, np.bool_)
@@ -436,15 +437,24 @@ def repair(u, need_mw, regret, start_cost, p_min, p_max, su_mw, sd_mw, ramp_up, 
                 b = min(T - 1, t + up_h[g] - 1) if fresh else t
                 if e < T - 1 and b < e and e - b < down_h[g]:
                     b = e                       # too short a break before the next on block
-                ok = True
-                cost = start_cost[g] if fresh else 0.0
-                for k in range(a, b + 1):
-                    if forced[k, g] < 0:
-                        ok = False
-                    if u[k, g] == 0:
-                        cost += regret[k, g]
-                if ok and cost < pcost:
-                    pick, pa, pb, pcost = g, a, b, cost
+                for alt in range(2):
+                    if alt == 1:
+                        # a unit on before the window and off from its first hour: also kept on
+                        # from the first hour (no start)
+                        if not (fresh and s == 0 and init_on[g] and t > 0):
+                            break
+                        a, b, fresh = 0, t, False
+                        if e < T - 1 and b < e and e - b < down_h[g]:
+                            b = e
+                    ok = True
+                    cost = start_cost[g] if fresh else 0.0
+                    for k in range(a, b + 1):
+                        if forced[k, g] < 0:
+                            ok = False
+                        if u[k, g] == 0:
+                            cost += regret[k, g]
+                    if ok and cost < pcost:
+                        pick, pa, pb, pcost = g, a, b, cost
             if pick < 0:
                 short[t] = True
                 break

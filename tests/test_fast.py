@@ -324,28 +324,60 @@ def test_fast_with_a_battery_brackets_the_milp_optimum(tmp_path):
 
 
 def test_storage_for_shed_discharges_within_power_and_energy(tmp_path):
-    # the battery case's battery (100 MW, no self-discharge, eta_discharge 0.922, final target
-    # 150 MWh) at 180 MWh all window: 30 MWh to spare. Shed 20 MW in hour 2 → discharged (21.7 MWh);
-    # 10 MW in hour 5 while charging → not (exclusive); 50 MW in hour 8 → what is left,
-    # 0.922·30 − 20 = 7.66 MW, ending exactly at 150 MWh
+    # the battery case's battery (100 MW, no self-discharge, eta_charge = eta_discharge = 0.922,
+    # final target 150 MWh) at 180 MWh all window: 30 MWh to spare. Shed 20 MW in hour 2 →
+    # discharged (21.7 MWh); 3 MW in hour 5 while charging 50 MW → it charges 47 (2.77 MWh less
+    # stored; no discharge: exclusive); 50 MW in hour 8 → what is left,
+    # 0.922·(30 − 20/0.922 − 3·0.922) = 5.11 MW, ending exactly at 150 MWh
     a = compile_window(_battery_case(tmp_path), 0, 12)
     w = fast._Window(a)
     eta = a.storage.eta_discharge[0]
     col = lambda x: np.asarray(x, float).reshape(12, 1)  # noqa: E731
     shed = np.zeros(12)
-    shed[[2, 5, 8]] = [20, 10, 50]
+    shed[[2, 5, 8]] = [20, 3, 50]
     charge = np.zeros(12)
     charge[5] = 50
     s = SimpleNamespace(shed_mw=shed, charge_mw=col(charge), discharge_mw=col(np.zeros(12)), soc_mwh=col([180] * 12),
-                        pump_units=np.zeros((12, 1), np.int64), spill_mw=col(np.zeros(12)))
+                        pump_units=np.zeros((12, 1), np.int64), spill_mw=col(np.zeros(12)), price=np.full(12, 40.0))
     (res,) = fast._storage_for_shed(w, s)
-    dis, soc, gen = res[3], res[4], res[8]
+    ch, dis, soc, gen = res[2], res[3], res[4], res[8]
+    eta_c = a.storage.eta_charge[0]
     want = np.zeros(12)
-    want[2], want[8] = 20, eta * 30 - 20
+    want[2], want[8] = 20, eta * (30 - 20 / eta - 3 * eta_c)
     np.testing.assert_allclose(dis, want, atol=1e-9)
+    np.testing.assert_allclose(ch, charge - 3 * (np.arange(12) == 5), atol=1e-9)
     assert soc[-1] == pytest.approx(150) and soc.min() >= 150 - 1e-9
     assert gen.tolist() == [0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0]
     assert fast._storage_for_shed(w, SimpleNamespace(shed_mw=np.zeros(12))) is None
+
+
+def test_storage_for_shed_moves_later_discharge_to_the_shed_hour(tmp_path):
+    # the battery case's battery discharging 30 MW in hours 10 and 11 (marginal prices 60 and 30,
+    # 40 elsewhere) to end at its final target, 150 MWh: no energy to spare. Shed 25 MW in hour 3
+    # → 25 MW moved there from hour 11 (the cheapest later hour it discharges in): hours 3-10 hold
+    # 25/eta MWh less, hour 11 as before
+    a = compile_window(_battery_case(tmp_path), 0, 12)
+    w = fast._Window(a)
+    eta = a.storage.eta_discharge[0]
+    col = lambda x: np.asarray(x, float).reshape(12, 1)  # noqa: E731
+    dis = np.zeros(12)
+    dis[10:] = 30
+    soc = np.full(12, 150 + 60 / eta)
+    soc[10:] = [150 + 30 / eta, 150]
+    shed = np.zeros(12)
+    shed[3] = 25
+    price = np.full(12, 40.0)
+    price[10:] = [60, 30]
+    s = SimpleNamespace(shed_mw=shed, charge_mw=col(np.zeros(12)), discharge_mw=col(dis), soc_mwh=col(soc),
+                        pump_units=np.zeros((12, 1), np.int64), spill_mw=col(np.zeros(12)), price=price)
+    (res,) = fast._storage_for_shed(w, s)
+    want_dis, want_soc = dis.copy(), soc.copy()
+    want_dis[[3, 11]] = [25, 5]
+    want_soc[3:11] -= 25 / eta
+    np.testing.assert_allclose(res[3], want_dis, atol=1e-9)
+    np.testing.assert_allclose(res[4], want_soc, atol=1e-9)
+    assert res[4].min() >= a.storage.soc_min_mwh[0] - 1e-9
+    assert res[8].tolist() == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1]
 
 
 def _solar_surplus_window(tmp_path, pv_mw, min_h, gas_per_mwh, curtail_per_mwh, storage=None):
@@ -532,6 +564,63 @@ def test_swap_in_starts_a_cheaper_unit_in_place_of_dearer_ones(tmp_path):
     u, cost, moves = got
     assert moves == 1 and cost == pytest.approx(6200)
     assert u.T.tolist() == [[1] * 6, [0] * 6, [0] * 6]
+
+
+
+def _two_coal_gas_case(tmp_path):
+    """120 MW for 6 h, then 280 MW for 6 h. Two coal units (50-150 MW, 1000/h at 50 MW then 20/MWh,
+    min up/down 4 h, start 5000) ran before the window; the gas unit (100-300 MW, 4000/h at 100 MW
+    then 40/MWh, start 20,000) is off. Returns (Case, the window's SystemArrays)."""
+    unit = dict(min_up_h=4, min_down_h=4, startup=[{"lag_h": 1, "cost": 5000}], startup_ramp_mw_per_h=150,
+                shutdown_ramp_mw_per_h=150, initial={"on": True, "hours": 10, "p_mw": 60})
+    thermal = [linear_unit("coal1", 50, 150, 1000, 20, **unit), linear_unit("coal2", 50, 150, 1000, 20, **unit),
+               linear_unit("gas", 100, 300, 4000, 40, startup=[{"lag_h": 1, "cost": 20000}],
+                           startup_ramp_mw_per_h=300, shutdown_ramp_mw_per_h=300)]
+    case = _write_case(tmp_path, [120] * 6 + [280] * 6, thermal)
+    a = compile_window(case, 0, 12)
+    return case, a
+
+
+def test_drop_starts_replaces_a_dear_start_by_a_unit_kept_on(tmp_path):
+    # _two_coal_gas_case. Given: coal1 on throughout, coal2 stopped at the start, gas started for
+    # the peak: 6·2400 + 6·(3000 + 5200) + 20,000 = 83,600, which the local search keeps (moves of 1-3 h cannot bring coal2 back without a start, the gas unit cannot go
+    # without coal2). Dropping the gas start, the repair keeps coal2 on from the first hour (no
+    # start): 6·2400 + 6·5600 = 48,000, the MILP's optimum.
+    case, a = _two_coal_gas_case(tmp_path)
+    w = fast._Window(a)
+    u0 = np.zeros((12, 3), np.int8)
+    u0[:, 0] = 1
+    u0[6:, 2] = 1
+    s0, c0 = fast._primal(w, u0, np.zeros((12, 3)), price=np.zeros(12))
+    assert s0.commit.T.tolist() == u0.T.tolist()    # the local search alone keeps the gas start
+    s, c = fast._drop_starts(w, s0, c0, np.zeros((12, 3)))
+    assert check(a, s)[0] == [] and c == pytest.approx(check(a, s)[1].objective)
+    m = solve_window(a, engine_options(case.system))
+    assert c == pytest.approx(check(a, m)[1].objective, rel=1e-6) and c < c0 - 1
+    assert not s.commit[:, 2].any() and s.commit[:, 1].sum() > 0
+
+
+@pytest.mark.parametrize("early_regret", [0.0, 1500.0])
+def test_repair_keeps_a_unit_on_from_the_first_hour_when_that_beats_a_start(tmp_path, early_regret):
+    # _two_coal_gas_case with coal1 on, coal2 and gas off: hour 6 is 130 MW short. coal2 kept on
+    # from hour 0 (it ran before: no start) costs its regret over hours 0-6; restarted at hour 6,
+    # 5000 (+ 0). Regret 0: kept on, the whole window; 1500/h in hours 0-5 (9000): restarted at 6
+    # (its min up time, then on to the end: a 2 h break would be under its min down time).
+    _, a = _two_coal_gas_case(tmp_path)
+    w = fast._Window(a)
+    u0 = np.zeros((12, 3), np.int8)
+    u0[:, 0] = 1
+    regret = np.zeros((12, 3))
+    regret[:6, 1] = early_regret
+    need = a.net_demand_mw + a.reserve_up_mw
+    args = (u0, need, regret, w.su_by_off[np.arange(3), w.k_off], a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h,
+            a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h, a.ramp_down_mw_per_h, w.q0, a.min_up_h, a.min_down_h,
+            a.initial.on, w.init_h, w.forced, a.season_min_mw)
+    u, short = kernels.repair(*args)
+    u_py, short_py = kernels.repair.py_func(*args)
+    assert (u == u_py).all() and (short == short_py).all() and not short.any()
+    want = [1] * 12 if early_regret == 0 else [0] * 6 + [1] * 6
+    assert u.T.tolist() == [[1] * 12, want, [0] * 12]
 
 
 @pytest.mark.parametrize("reserve", [False, True])
