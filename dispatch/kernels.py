@@ -400,12 +400,13 @@ def _run_around(col, t):
 
 @njit(cache=True)
 def repair(u, need_mw, regret, start_cost, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, q0, up_h, down_h,
-           init_on, init_h, forced, season_min):
+           init_on, init_h, forced, season_min, from_start):
     """Commit more units until every hour's reachable thermal output (`output_bounds` hi + p_min)
     covers need_mw (T,). Each addition is an on block of at least up_h hours (a short break
-    before it is bridged, a short one after it filled) that leaves every off period ≥ down_h; a
-    unit on before the window and off from its first hour may instead be kept on from the first
-    hour (no start). Among the possible blocks the one with the least regret is taken:
+    before it is bridged, a short one after it filled) that leaves every off period ≥ down_h; with
+    from_start, a unit on before the window and off from its first hour may instead be kept on
+    from the first hour (no start). Among the possible blocks the one with the least regret is
+    taken:
     start_cost (G,) (if it is a new start) + Σ regret (T, G) over the block's hours (the unit's
     value on minus off under the final multipliers, `hour_values`). Returns the new u (T, G) int8 and the hours still short (T,)."""
     T, G = u.shape
@@ -441,7 +442,7 @@ def repair(u, need_mw, regret, start_cost, p_min, p_max, su_mw, sd_mw, ramp_up, 
                     if alt == 1:
                         # a unit on before the window and off from its first hour: also kept on
                         # from the first hour (no start)
-                        if not (fresh and s == 0 and init_on[g] and t > 0):
+                        if not (from_start and fresh and s == 0 and init_on[g] and t > 0):
                             break
                         a, b, fresh = 0, t, False
                         if e < T - 1 and b < e and e - b < down_h[g]:

@@ -605,7 +605,8 @@ def test_repair_keeps_a_unit_on_from_the_first_hour_when_that_beats_a_start(tmp_
     # _two_coal_gas_case with coal1 on, coal2 and gas off: hour 6 is 130 MW short. coal2 kept on
     # from hour 0 (it ran before: no start) costs its regret over hours 0-6; restarted at hour 6,
     # 5000 (+ 0). Regret 0: kept on, the whole window; 1500/h in hours 0-5 (9000): restarted at 6
-    # (its min up time, then on to the end: a 2 h break would be under its min down time).
+    # (its min up time, then on to the end: a 2 h break would be under its min down time). Only
+    # with from_start (the repair of _drop_starts' trials).
     _, a = _two_coal_gas_case(tmp_path)
     w = fast._Window(a)
     u0 = np.zeros((12, 3), np.int8)
@@ -615,12 +616,14 @@ def test_repair_keeps_a_unit_on_from_the_first_hour_when_that_beats_a_start(tmp_
     need = a.net_demand_mw + a.reserve_up_mw
     args = (u0, need, regret, w.su_by_off[np.arange(3), w.k_off], a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h,
             a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h, a.ramp_down_mw_per_h, w.q0, a.min_up_h, a.min_down_h,
-            a.initial.on, w.init_h, w.forced, a.season_min_mw)
+            a.initial.on, w.init_h, w.forced, a.season_min_mw, True)
     u, short = kernels.repair(*args)
     u_py, short_py = kernels.repair.py_func(*args)
     assert (u == u_py).all() and (short == short_py).all() and not short.any()
     want = [1] * 12 if early_regret == 0 else [0] * 6 + [1] * 6
     assert u.T.tolist() == [[1] * 12, want, [0] * 12]
+    u, _ = kernels.repair(*args[:-1], False)     # the option off (the first schedules): restarted
+    assert u.T.tolist() == [[1] * 12, [0] * 6 + [1] * 6, [0] * 12]
 
 
 @pytest.mark.parametrize("reserve", [False, True])
@@ -793,7 +796,7 @@ def test_remaining_kernels_match_their_python_versions(tmp_path):
     calls = [
         (kernels.output_bounds, (u0, *bounds, a.initial.on, w.q0, a.season_min_mw)),
         (kernels.repair, (u0, a.net_demand_mw + a.reserve_up_mw, np.zeros((12, 3)), w.su_by_off[:, -1], *bounds, w.q0,
-                          a.min_up_h, a.min_down_h, a.initial.on, w.init_h, w.forced, a.season_min_mw)),
+                          a.min_up_h, a.min_down_h, a.initial.on, w.init_h, w.forced, a.season_min_mw, False)),
         (kernels.evaluate, (u0, *bounds, a.initial.on, w.init_h, w.q0, a.season_min_mw, *market, *costs)),
         (kernels.column_ok, (u0[:, 1], 3, 3, False, 2, w.forced[:, 1])),
         (kernels.decommit, (np.ones((12, 3), np.int8), w.forced, w.order, a.min_up_h, a.min_down_h, *bounds,
