@@ -773,6 +773,20 @@ def test_shipped_configs_are_run_or_refused_by_the_fast_engine(overlays, refused
     assert found[:1] == ([refused] if refused else [])     # the first reason is the one reported
 
 
+
+def test_candidate_costs_are_the_checkers_objective():
+    # the default system in its fast form (pumped hydro with mode-change costs, batteries with
+    # degradation), a spring window: _primal's cost (kernels.window_cost + _storage_cost) is the
+    # checker's objective of the schedule it returns, the stations' costs included
+    case = load_case(CONFIGS / "default.yaml", [CONFIGS / "variants" / "fast.yaml"])
+    a = compile_window(case, 2592, 36)
+    w = fast._Window(a)
+    lam = fast._merit_price(a, w.unit_avg)
+    _, u, regret = fast._dual(w, lam, np.zeros(a.T), np.zeros(a.T))
+    s, c = fast._primal(w, u, regret, price=lam)
+    assert fast._storage_cost(w, fast._stations_from(s, a.storage.N)) > 0
+    assert c == pytest.approx(check(a, s)[1].objective, rel=1e-12)
+
 def test_small_case_is_supported():
     case = load_case(CONFIGS / "small.yaml")
     assert fast.unsupported(compile_window(case, case.system.first_hour, 36)) == []
