@@ -87,7 +87,10 @@ CURVE_PATIENCE = 2        # curve rounds in a row without a better schedule befo
 CURVE_SWEEPS = 2          # passes over the stations per curve round (4: the year 0.013 % dearer and
                           # 1.3 s slower, session 6's 28 windows +0.657 % against +0.663 %; 1: the year
                           # 0.011 % dearer, the windows +0.670 %)
-DROP_STARTS = 6           # dearest start-ups tried away with the commitment rebuilt (_drop_starts)
+DROP_STARTS = 10          # dearest start-ups tried away with the commitment rebuilt (_drop_starts; 6: the
+                          # pglib-uc rts_gmlc days +1.07 % against +0.97 %, the 28 windows +0.72 against
+                          # +0.69 %, the year 0.013 % dearer; 20: as 10 on pglib, the windows +0.66 %,
+                          # the year 0.009 % dearer and 0.6 s slower)
 DROP_GAP = 0.01           # ... only in windows whose schedule is this far above the dual bound (measured
                           # before the repair's keep-on option: 0, every window, made the year 0.003 %
                           # cheaper for 1.4 s more, the pglib-uc rts_gmlc days +1.05 % against +1.07 %;
