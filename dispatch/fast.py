@@ -43,8 +43,9 @@ window of `SystemArrays`:
    (`_bridges`). Before those, where the schedule is more than DROP_GAP above the dual bound, the
    dearest start-ups are removed one at a time with the commitment repaired and searched again
    around the gap they leave (`_drop_starts`: several units change in one move). A schedule that
-   still sheds load while a station could discharge more in those hours (from energy to spare or
-   moved from its later discharge) gets that discharge (`_storage_for_shed`), kept if cheaper.
+   still sheds load while a station could help in those hours (discharge from energy to spare or
+   moved from its later discharge, or charge less) gets that help (`_storage_for_shed`), kept if
+   cheaper.
 4. **Polish** (opts `polish`): HiGHS re-optimises storage and dispatch with the commitment fixed
    ("storage": storage unit counts free, "lp": fixed, "none": skipped); the commitment search then
    runs again under the polished storage schedule, up to POLISH_ROUNDS times while the cost falls.

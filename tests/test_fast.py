@@ -323,6 +323,15 @@ def test_fast_with_a_battery_brackets_the_milp_optimum(tmp_path):
     assert f.soc_mwh[-1, 0] >= 150 - 1e-6           # back to its initial energy by the window's end
 
 
+def _battery_schedule(shed, charge, discharge, soc, price):
+    """A 12 h schedule of the battery case's one station (the fields `fast._storage_for_shed`
+    reads; (12,) arrays in)."""
+    col = lambda x: np.asarray(x, float).reshape(12, 1)  # noqa: E731
+    return SimpleNamespace(shed_mw=np.asarray(shed, float), charge_mw=col(charge), discharge_mw=col(discharge),
+                           soc_mwh=col(soc), pump_units=np.zeros((12, 1), np.int64), spill_mw=col(np.zeros(12)),
+                           price=np.asarray(price, float))
+
+
 def test_storage_for_shed_discharges_within_power_and_energy(tmp_path):
     # the battery case's battery (100 MW, no self-discharge, eta_charge = eta_discharge = 0.922,
     # final target 150 MWh) at 180 MWh all window: 30 MWh to spare. Shed 20 MW in hour 2 →
@@ -332,14 +341,11 @@ def test_storage_for_shed_discharges_within_power_and_energy(tmp_path):
     a = compile_window(_battery_case(tmp_path), 0, 12)
     w = fast._Window(a)
     eta = a.storage.eta_discharge[0]
-    col = lambda x: np.asarray(x, float).reshape(12, 1)  # noqa: E731
     shed = np.zeros(12)
     shed[[2, 5, 8]] = [20, 3, 50]
     charge = np.zeros(12)
     charge[5] = 50
-    s = SimpleNamespace(shed_mw=shed, charge_mw=col(charge), discharge_mw=col(np.zeros(12)), soc_mwh=col([180] * 12),
-                        pump_units=np.zeros((12, 1), np.int64), spill_mw=col(np.zeros(12)), price=np.full(12, 40.0))
-    (res,) = fast._storage_for_shed(w, s)
+    (res,) = fast._storage_for_shed(w, _battery_schedule(shed, charge, np.zeros(12), [180] * 12, [40] * 12))
     ch, dis, soc, gen = res[2], res[3], res[4], res[8]
     eta_c = a.storage.eta_charge[0]
     want = np.zeros(12)
@@ -359,7 +365,6 @@ def test_storage_for_shed_moves_later_discharge_to_the_shed_hour(tmp_path):
     a = compile_window(_battery_case(tmp_path), 0, 12)
     w = fast._Window(a)
     eta = a.storage.eta_discharge[0]
-    col = lambda x: np.asarray(x, float).reshape(12, 1)  # noqa: E731
     dis = np.zeros(12)
     dis[10:] = 30
     soc = np.full(12, 150 + 60 / eta)
@@ -368,9 +373,7 @@ def test_storage_for_shed_moves_later_discharge_to_the_shed_hour(tmp_path):
     shed[3] = 25
     price = np.full(12, 40.0)
     price[10:] = [60, 30]
-    s = SimpleNamespace(shed_mw=shed, charge_mw=col(np.zeros(12)), discharge_mw=col(dis), soc_mwh=col(soc),
-                        pump_units=np.zeros((12, 1), np.int64), spill_mw=col(np.zeros(12)), price=price)
-    (res,) = fast._storage_for_shed(w, s)
+    (res,) = fast._storage_for_shed(w, _battery_schedule(shed, np.zeros(12), dis, soc, price))
     want_dis, want_soc = dis.copy(), soc.copy()
     want_dis[[3, 11]] = [25, 5]
     want_soc[3:11] -= 25 / eta
