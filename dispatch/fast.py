@@ -538,13 +538,16 @@ def _curve_rounds(w, best_s, best_c, regret):
 def _drop_starts(w, best_s, best_c, regret):
     """Dear start-ups removed: for each of the DROP_STARTS started on blocks of best_s with the
     largest start-up cost (> 0; the cost after the unit's longest lag), the block switched off (if
-    min up/down allow), the repair left to commit other units where capacity then falls short (it
-    may not put that block back: its hours' regret is +inf; it may keep a unit on from the first
-    hour that ran before the window) and the commitment searched again (`_primal`, under best_s's
-    storage); kept if cheaper, then, with storage, the curve rounds from it. Several units' blocks
-    move in one step — what single-unit moves cannot do (pglib-uc rts_gmlc 2020-11-25: three
-    combined cycles started for the evening, where the MILP keeps steam units that ran before the
-    window on). Returns the best (Schedule, objective)."""
+    min up/down allow), the repair left to commit other units where capacity then falls short and
+    the commitment searched again (`_primal`, under best_s's storage); kept if cheaper, then, with
+    storage, the curve rounds from it. The repair may not put that block back, nor start a unit
+    off all window whose start-up costs as much (their hours' regret is +inf: the rebuild goes to
+    units cheaper to start and to running units); it may keep a unit that ran before the window on
+    from the first hour. Several units' blocks move in one step — what single-unit moves cannot
+    do (pglib-uc rts_gmlc 2020-11-25: combined cycles started for the evening, where the MILP keeps
+    steam units that ran before the window on; without the bar on equally dear units the repair
+    started the next combined cycle: +4.4 % against +1.8 %). Returns the best (Schedule,
+    objective)."""
     a = w.a
     u0 = best_s.commit.astype(np.int8)
     prev = np.vstack([a.initial.on.astype(np.int8)[None, :], u0[:-1]])
@@ -566,6 +569,7 @@ def _drop_starts(w, best_s, best_c, regret):
             continue
         barred = regret.copy()
         barred[t:e + 1, g] = np.inf
+        barred[:, (w.su_by_off[np.arange(a.G), w.k_off] >= cost[i]) & ~u.any(axis=0)] = np.inf
         s, c = _primal(w, u, barred, stations=_stations_from(best_s, w.st.N), from_start=True)
         if c < best_c - 1e-6:
             best_s, best_c = s, c

@@ -570,15 +570,15 @@ def test_swap_in_starts_a_cheaper_unit_in_place_of_dearer_ones(tmp_path):
 
 
 
-def _two_coal_gas_case(tmp_path):
+def _two_coal_gas_case(tmp_path, gas_units=1):
     """120 MW for 6 h, then 280 MW for 6 h. Two coal units (50-150 MW, 1000/h at 50 MW then 20/MWh,
-    min up/down 4 h, start 5000) ran before the window; the gas unit (100-300 MW, 4000/h at 100 MW
-    then 40/MWh, start 20,000) is off. Returns (Case, the window's SystemArrays)."""
+    min up/down 4 h, start 5000) ran before the window; gas_units gas units (100-300 MW, 4000/h at
+    100 MW then 40/MWh, start 20,000) are off. Returns (Case, the window's SystemArrays)."""
     unit = dict(min_up_h=4, min_down_h=4, startup=[{"lag_h": 1, "cost": 5000}], startup_ramp_mw_per_h=150,
                 shutdown_ramp_mw_per_h=150, initial={"on": True, "hours": 10, "p_mw": 60})
     thermal = [linear_unit("coal1", 50, 150, 1000, 20, **unit), linear_unit("coal2", 50, 150, 1000, 20, **unit),
-               linear_unit("gas", 100, 300, 4000, 40, startup=[{"lag_h": 1, "cost": 20000}],
-                           startup_ramp_mw_per_h=300, shutdown_ramp_mw_per_h=300)]
+               *(linear_unit(f"gas{i}", 100, 300, 4000, 40, startup=[{"lag_h": 1, "cost": 20000}],
+                             startup_ramp_mw_per_h=300, shutdown_ramp_mw_per_h=300) for i in range(gas_units))]
     case = _write_case(tmp_path, [120] * 6 + [280] * 6, thermal)
     a = compile_window(case, 0, 12)
     return case, a
@@ -602,6 +602,26 @@ def test_drop_starts_replaces_a_dear_start_by_a_unit_kept_on(tmp_path):
     assert c == pytest.approx(check(a, m)[1].objective, rel=1e-6) and c < c0 - 1
     assert not s.commit[:, 2].any() and s.commit[:, 1].sum() > 0
 
+
+
+def test_drop_starts_bars_idle_units_as_dear_to_start(tmp_path):
+    # _two_coal_gas_case with two gas units: gas0 started for the peak as above (83,600), gas1 idle
+    # and, by its regret (−30,000/h in hours 6-11 at the dual's prices), the repair's first choice
+    # when gas0's block goes. Restarting gas1 in its place would cost the same; the trial may not
+    # start it (its start-up costs as much as the dropped one and it is off all window), so coal2
+    # is kept on: 48,000, the optimum
+    case, a = _two_coal_gas_case(tmp_path, gas_units=2)
+    w = fast._Window(a)
+    u0 = np.zeros((12, 4), np.int8)
+    u0[:, 0] = 1
+    u0[6:, 2] = 1
+    regret = np.zeros((12, 4))
+    regret[6:, 3] = -30000
+    s0, c0 = fast._primal(w, u0, regret, price=np.zeros(12))
+    assert c0 == pytest.approx(83_600)
+    s, c = fast._drop_starts(w, s0, c0, regret)
+    assert check(a, s)[0] == [] and c == pytest.approx(48_000)
+    assert s.commit[:, 1].all() and not s.commit[:, 2:].any()
 
 @pytest.mark.parametrize("early_regret", [0.0, 1500.0])
 def test_repair_keeps_a_unit_on_from_the_first_hour_when_that_beats_a_start(tmp_path, early_regret):
