@@ -406,9 +406,9 @@ def repair(u, need_mw, regret, start_cost, p_min, p_max, su_mw, sd_mw, ramp_up, 
     before it is bridged, a short one after it filled) that leaves every off period ≥ down_h; with
     from_start, a unit on before the window and off from its first hour may instead be kept on
     from the first hour (no start). Among the possible blocks the one with the least regret is
-    taken:
-    start_cost (G,) (if it is a new start) + Σ regret (T, G) over the block's hours (the unit's
-    value on minus off under the final multipliers, `hour_values`). Returns the new u (T, G) int8 and the hours still short (T,)."""
+    taken: start_cost (G,) (if it is a new start) + Σ regret (T, G) over the block's hours (the
+    unit's value on minus off under the final multipliers, `hour_values`). Returns the new u
+    (T, G) int8 and the hours still short (T,)."""
     T, G = u.shape
     u = u.copy()
     short = np.zeros(T, np.bool_)
