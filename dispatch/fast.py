@@ -704,7 +704,7 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret, bound=-np.inf):
             best_s, best_c = _curve_rounds(w, best_s, best_c, regret)
     if best_c - bound > DROP_GAP * abs(best_c):
         best_s, best_c = _drop_starts(w, best_s, best_c, regret)
-    if SURPLUS_UNITS:
+    if best_c - bound > DROP_GAP * abs(best_c):
         best_s, best_c = _surplus_stops(w, best_s, best_c, regret)
         best_s, best_c = _bridges(w, best_s, best_c, regret)
     stations = _storage_for_shed(w, best_s)
