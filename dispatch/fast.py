@@ -37,12 +37,12 @@ window of `SystemArrays`:
    until CURVE_PATIENCE rounds in a row find nothing better (`_primal_search`). Last, the best
    schedule's commitment gets swap moves (`kernels.swap_in`: a cheaper unit started in place of
    dearer units' blocks, which the local search cannot do) under its own storage schedule, then the
-   local search again; kept if cheaper. The largest units running through surplus hours are
-   stopped before them (and, where off after them, started again), storage re-planned, kept if
-   cheaper (`_surplus_stops`); the same units are tried on through their breaks the same way
-   (`_bridges`). Before those, where the schedule is more than DROP_GAP above the dual bound, the
-   dearest start-ups are removed one at a time with the commitment repaired and searched again
-   around the gap they leave (`_drop_starts`: several units change in one move). A schedule that
+   local search again; kept if cheaper. Then, only where the schedule is still more than DROP_GAP
+   above the dual bound: the dearest start-ups are removed one at a time with the commitment
+   repaired and searched again around the gap they leave (`_drop_starts`: several units change in
+   one move); the largest units running through surplus hours are stopped before them (and, where
+   off after them, started again), storage re-planned, kept if cheaper (`_surplus_stops`); the same
+   units are tried on through their breaks the same way (`_bridges`). A schedule that
    still sheds load while a station could help in those hours (discharge from energy to spare or
    moved from its later discharge, or charge less) gets that help (`_storage_for_shed`), kept if
    cheaper.
@@ -92,12 +92,14 @@ DROP_STARTS = 10          # dearest start-ups tried away with the commitment reb
                           # pglib-uc rts_gmlc days +1.07 % against +0.97 %, the 28 windows +0.72 against
                           # +0.69 %, the year 0.013 % dearer; 20: as 10 on pglib, the windows +0.66 %,
                           # the year 0.009 % dearer and 0.6 s slower)
-DROP_GAP = 0.01           # ... only in windows whose schedule is this far above the dual bound (measured
-                          # before the repair's keep-on option: 0, every window, made the year 0.003 %
-                          # cheaper for 1.4 s more, the pglib-uc rts_gmlc days +1.05 % against +1.07 %;
-                          # 0.005: the year 0.001 % cheaper than 0.01, 1.9 s more)
+DROP_GAP = 0.01           # ... only in windows whose schedule is this far above the dual bound (the drop
+                          # step measured before the repair's keep-on option: 0, every window, made the
+                          # year 0.003 % cheaper for 1.4 s more, the pglib-uc rts_gmlc days +1.05 %
+                          # against +1.07 %; 0.005: the year 0.001 % cheaper than 0.01, 1.9 s more);
+                          # the surplus stops and bridges too (session 10)
 SURPLUS_UNITS = 4         # largest units tried for a stop before surplus hours and through breaks
-                          # (_surplus_stops, _bridges)
+                          # (_surplus_stops, _bridges; with the gap rule, 6, 8 and 12: the year 0.009,
+                          # 0.004 and 0.014 % dearer on its path, the 28 windows +0.62, +0.60, +0.60 %)
 POLISH_ROUNDS = 3         # HiGHS polish ↔ commitment search under the polished storage schedule
 
 
@@ -395,7 +397,8 @@ def _storage_for_shed(w, s):
              s.spill_mw[:, k]) for k in range(st.N)]
 
 
-def _primal(w, u0, regret, price=None, stations=None, swap=False, passes=SEARCH_PASSES, from_start=False):
+def _primal(w, u0, regret, price=None, stations=None, swap=False, passes=SEARCH_PASSES, from_start=False,
+            beat=np.inf):
     """A primal schedule from commitment u0 under one storage schedule: the stations' own (given
     as `stations`, per-station tuples) or scheduled as price takers at `price` (T,). The
     commitment is repaired for that storage (regret (T, G): on − off values guiding the repair;
@@ -404,7 +407,8 @@ def _primal(w, u0, regret, price=None, stations=None, swap=False, passes=SEARCH_
     `kernels.swap_in` and, if that found a cheaper commitment, by the local search again) and
     dispatched. Returns (Schedule, objective): the checker's objective, computed from the dispatch
     by `kernels.window_cost` plus the stations' costs (`_storage_cost`; the same number to ~1e-15,
-    in a fraction of the time of `check.objective`)."""
+    in a fraction of the time of `check.objective`); the Schedule is None when the objective is not
+    below beat − 1e-6 (a candidate the caller would not keep is not built)."""
     a = w.a
     bounds = (a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h, a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h,
               a.ramp_down_mw_per_h)
@@ -428,13 +432,15 @@ def _primal(w, u0, regret, price=None, stations=None, swap=False, passes=SEARCH_
             u, _ = kernels.decommit(u2, *search, passes)
     _, out = kernels.dispatch_lifted(u, *bounds, a.initial.on, w.q0, a.season_min_mw, *market, kernels.LIFT_ROUNDS)
     q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_r_up, st_r_dn, mprice = out
-    mprice = np.where(shed > 1e-9, a.voll, np.where(over > 1e-9, -a.overgen_cost, mprice))
-    s = _schedule(w, u, q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_res, ups, dns, st_r_up, st_r_dn, mprice)
     cost = kernels.window_cost(u, q, ren, shed, over, s_up, s_dn, a.p_min_mw, a.curve_mw, a.curve_cost_per_h,
                                a.n_points, w.su_by_off, w.k_off, a.shutdown_cost, a.initial.on, w.init_h,
                                a.available_mw, a.curtailment_cost, a.season_min_mw, a.voll, a.overgen_cost,
-                               a.reserve_short_cost, a.must_run_short_cost)
-    return s, cost + _storage_cost(w, st_res)
+                               a.reserve_short_cost, a.must_run_short_cost) + _storage_cost(w, st_res)
+    if cost >= beat - 1e-6:
+        return None, cost
+    mprice = np.where(shed > 1e-9, a.voll, np.where(over > 1e-9, -a.overgen_cost, mprice))
+    s = _schedule(w, u, q, r_up, r_dn, ren, shed, over, s_up, s_dn, st_res, ups, dns, st_r_up, st_r_dn, mprice)
+    return s, cost
 
 
 def _storage_cost(w, st_res):
@@ -570,7 +576,7 @@ def _drop_starts(w, best_s, best_c, regret):
         barred = regret.copy()
         barred[t:e + 1, g] = np.inf
         barred[:, (w.su_by_off[np.arange(a.G), w.k_off] >= cost[i]) & ~u.any(axis=0)] = np.inf
-        s, c = _primal(w, u, barred, stations=_stations_from(best_s, w.st.N), from_start=True)
+        s, c = _primal(w, u, barred, stations=_stations_from(best_s, w.st.N), from_start=True, beat=best_c)
         if c < best_c - 1e-6:
             best_s, best_c = s, c
             if w.st.N:
@@ -637,7 +643,7 @@ def _surplus_stops(w, best_s, best_c, regret):
                         continue
                     trial = copy.copy(base)
                     trial.commit = u
-                    s, c = _primal(w, u, regret, stations=_storage_on_curves(w, trial))
+                    s, c = _primal(w, u, regret, stations=_storage_on_curves(w, trial), beat=best_c)
                     if c < best_c - 1e-6:
                         best_s, best_c, found = s, c, True
                 if found:
@@ -672,7 +678,7 @@ def _bridges(w, best_s, best_c, regret):
                                  w.forced[:, g].copy()):
                 trial = copy.copy(best_s)
                 trial.commit = u
-                s, c = _primal(w, u, regret, stations=_storage_on_curves(w, trial))
+                s, c = _primal(w, u, regret, stations=_storage_on_curves(w, trial), beat=best_c)
                 if c < best_c - 1e-6:
                     best_s, best_c = _curve_rounds(w, s, c, regret)
             t = e
@@ -687,17 +693,18 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret, bound=-np.inf):
     the curve rounds again from it (a swap that starts or stops units changes what the stations
     should do: with the storage kept, a swap on 14 January left 3 MWh shed that one more round
     removes); where best_c is more than DROP_GAP above `bound` (the dual's L), the dearest
-    start-ups removed with the commitment rebuilt (`_drop_starts`); stops of the largest units
-    before surplus hours (`_surplus_stops`), then the same units kept on through their breaks
-    (`_bridges`);
+    start-ups removed with the commitment rebuilt (`_drop_starts`); where it still is, stops of
+    the largest units before surplus hours (`_surplus_stops`), then the same units kept on through
+    their breaks (`_bridges`) (in a year of the default system 18 of the 19 surplus trials kept
+    were in such windows, which are about 15 % of them; run everywhere, those steps took 1 s more);
     if the best schedule still sheds load, the stations discharge more in those hours where they
     can (`_storage_for_shed`), kept if cheaper. Returns the best (Schedule, objective)."""
-    s, c = _primal(w, u_dual, regret, price=np.clip(lam, w.lam_lo, w.lam_hi))
+    s, c = _primal(w, u_dual, regret, price=np.clip(lam, w.lam_lo, w.lam_hi), beat=best_c)
     if c < best_c - 1e-6:
         best_s, best_c = s, c
     if w.st.N:
         best_s, best_c = _curve_rounds(w, best_s, best_c, regret)
-    s, c = _primal(w, best_s.commit, regret, stations=_stations_from(best_s, w.st.N), swap=True)
+    s, c = _primal(w, best_s.commit, regret, stations=_stations_from(best_s, w.st.N), swap=True, beat=best_c)
     if c < best_c - 1e-6:
         best_s, best_c = s, c
         if w.st.N:
@@ -709,7 +716,7 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret, bound=-np.inf):
         best_s, best_c = _bridges(w, best_s, best_c, regret)
     stations = _storage_for_shed(w, best_s)
     if stations is not None:
-        s, c = _primal(w, best_s.commit, regret, stations=stations)
+        s, c = _primal(w, best_s.commit, regret, stations=stations, beat=best_c)
         if c < best_c - 1e-6:
             best_s, best_c = s, c
     return best_s, best_c
@@ -751,7 +758,8 @@ def solve_window_fast(a, opts: dict) -> Schedule:
                 break
             if a.storage.N == 0:
                 break
-            s, c = _primal(w, best_s.commit, best_regret, stations=_stations_from(best_s, a.storage.N))
+            s, c = _primal(w, best_s.commit, best_regret, stations=_stations_from(best_s, a.storage.N),
+                           beat=best_c)
             if c >= best_c - 1e-6:
                 break
             best_s, best_c = s, c

@@ -464,9 +464,12 @@ def test_bridges_keep_a_large_unit_on_through_its_break_with_the_storage_replann
     assert c1 < c0 - 19_000
     assert check(a, solve_window(a, {"mip_gap": 1e-9, "time_limit_s": 30}))[1].objective == pytest.approx(30_000.0)
     assert 30_000.0 <= c1 <= 1.005 * 30_000.0
-    calls = []                      # and the engine runs the step
-    step = fast._bridges
+    calls = []                      # and the engine runs the step where its schedule is more than
+    step = fast._bridges            # DROP_GAP above the dual bound: not here (the gap is 0), with −1 it does
     monkeypatch.setattr(fast, "_bridges", lambda *args: calls.append(1) or step(*args))
+    f = solve_window_fast(a, {})
+    assert check(a, f)[0] == [] and calls == [] and f.gap <= fast.DROP_GAP
+    monkeypatch.setattr(fast, "DROP_GAP", -1.0)
     assert check(a, solve_window_fast(a, {}))[0] == [] and calls == [1]
 
 
