@@ -917,10 +917,11 @@ def _station(st, k: int) -> tuple:
 
 
 def station_on_curves(st, k: int, y0, cx, cc, cn, slope_lo: float, slope_hi: float, soc0: float,
-                      n_levels: int = DEFAULT_LEVELS):
+                      n_levels: int = DEFAULT_LEVELS, soc_floor=None, soc_ceil=None, ch_cap=None, dis_cap=None):
     """curve_window for station k of `st` (the attributes station_window reads): y0 (T,) MW, the
     residual load without the station; cx, cc (T, S), cn (T,) the rest of the system's hourly cost
-    curves; slope_lo, slope_hi currency/MWh beyond them; soc0 MWh. Returns curve_window's tuple."""
+    curves; slope_lo, slope_hi currency/MWh beyond them; soc0 MWh; soc_floor, soc_ceil (T,) MWh,
+    ch_cap, dis_cap (T,) MW per-hour limits (None: none). Returns curve_window's tuple."""
     y0 = np.ascontiguousarray(y0, dtype=np.float64)
     cx = np.ascontiguousarray(cx, dtype=np.float64)
     cc = np.ascontiguousarray(cc, dtype=np.float64)
@@ -931,7 +932,12 @@ def station_on_curves(st, k: int, y0, cx, cc, cn, slope_lo: float, slope_hi: flo
     if int(n_levels) < 2:
         raise ValueError("n_levels must be >= 2")
     p = _station(st, k)
-    return curve_window(y0, cx, cc, cn, float(slope_lo), float(slope_hi), float(soc0), *p, int(n_levels))
+    T = y0.size
+    lim = [np.full(T, -np.inf if i == 0 else np.inf) if x is None else np.ascontiguousarray(x, dtype=np.float64)
+           for i, x in enumerate((soc_floor, soc_ceil, ch_cap, dis_cap))]
+    if any(x.shape != (T,) for x in lim):
+        raise ValueError(f"soc_floor, soc_ceil, ch_cap, dis_cap (T,) = ({T},) expected; got {[x.shape for x in lim]}")
+    return curve_window(y0, cx, cc, cn, float(slope_lo), float(slope_hi), float(soc0), *p, int(n_levels), *lim)
 
 
 @njit(cache=True)
@@ -1017,7 +1023,8 @@ def _move_costs(y0, cx, cc, n, slope_lo, slope_hi, delta, M, Pc, Pd, ec, ed, dc,
 
 @njit(cache=True)
 def curve_window(y0, cx, cc, cn, slope_lo, slope_hi, soc0, soc_min, soc_max, soc_final, charge_mw, discharge_mw,
-                 eta_c, eta_d, keep, degradation_cost, units, fixed_speed, pump_min_share, n_levels):
+                 eta_c, eta_d, keep, degradation_cost, units, fixed_speed, pump_min_share, n_levels, soc_floor,
+                 soc_ceil, ch_cap, dis_cap):
     """Least-cost schedule of one station against the rest of the system's hourly cost curves.
 
     The rest of the system serves the residual load y0[t] + ch − dis (MW) at the convex cost
@@ -1026,9 +1033,13 @@ def curve_window(y0, cx, cc, cn, slope_lo, slope_hi, soc0, soc_min, soc_max, soc
     shed). The program is exact on the SoC grid of `_grid` (n_levels points; fixed-speed pumps land
     on it exactly when keep == 1): min Σ_t C_t(y0 + ch − dis) + degradation_cost·dis subject to the
     station's rules of the module docstring without reserves (ch, dis exclusive per hour,
-    fixed-speed whole units, pump_min_share), ending at or above soc_final. Mode-change costs are
-    left out, as in storage_window.
-    Inputs: y0 (T,), cx, cc (T, S) float64, cn (T,) int64 >= 1; the station as storage_window.
+    fixed-speed whole units, pump_min_share), ending at or above soc_final, and in each hour t with
+    the state of charge at its end in [soc_floor[t], soc_ceil[t]] (MWh), the charge at most
+    ch_cap[t] and the discharge at most dis_cap[t] (MW) (what keeps the reserve the rest of the
+    system cannot hold: `dispatch.fast._storage_on_curves`). Mode-change costs are left out, as in
+    storage_window.
+    Inputs: y0 (T,), cx, cc (T, S) float64, cn (T,) int64 >= 1, soc_floor, soc_ceil, ch_cap,
+    dis_cap (T,) float64 (±inf: no limit); the station as storage_window.
     Returns (cost, ch, dis, soc, pump_units, gen_units, ok): cost of the hours (currency), ch, dis
     (T,) MW, soc (T,) MWh, units pumping/generating (T,) int64; ok False when no grid schedule ends
     at or above soc_final (then every output is zero/idle and cost is inf).
@@ -1051,19 +1062,25 @@ def curve_window(y0, cx, cc, cn, slope_lo, slope_hi, soc0, soc_min, soc_max, soc
     prev = np.full((T, M), -1, np.int64)
     off = np.empty(2 * M + 1)
     for j in range(M):
-        val[j] = _move_cost(y0[0], cx[0], cc[0], cn[0], slope_lo, slope_hi, levels[j] - keep * soc0, charge_mw,
-                            discharge_mw, eta_c, eta_d, degradation_cost, u_ch, units, fixed_speed, share)
+        val[j] = np.inf if levels[j] < soc_floor[0] - eps or levels[j] > soc_ceil[0] + eps else _move_cost(
+            y0[0], cx[0], cc[0], cn[0], slope_lo, slope_hi, levels[j] - keep * soc0, min(charge_mw, ch_cap[0]),
+            min(discharge_mw, dis_cap[0]), eta_c, eta_d, degradation_cost, u_ch, units, fixed_speed, share)
     for t in range(1, T):
+        p_ch, p_dis = min(charge_mw, ch_cap[t]), min(discharge_mw, dis_cap[t])
         d_lo, d_hi = -(M - 1), M - 1               # steps j − i with a finite move cost on the even grid
         if uniform:
             d_lo, d_hi = M, -M
-            _move_costs(y0[t], cx[t], cc[t], cn[t], slope_lo, slope_hi, delta, M, charge_mw, discharge_mw, eta_c,
+            _move_costs(y0[t], cx[t], cc[t], cn[t], slope_lo, slope_hi, delta, M, p_ch, p_dis, eta_c,
                         eta_d, degradation_cost, u_ch, units, fixed_speed, share, off)
             for d in range(-(M - 1), M):
                 if off[d + M] < np.inf:
                     d_lo, d_hi = min(d_lo, d), max(d_hi, d)
         for j in range(M):
             best, bi = np.inf, -1
+            if levels[j] < soc_floor[t] - eps or levels[j] > soc_ceil[t] + eps:
+                nval[j] = np.inf
+                prev[t, j] = -1
+                continue
             even = uniform and j < mu
             # on the even grid only predecessors i with j − i in [d_lo, d_hi] can reach level j
             i_lo = max(0, j - d_hi) if even else 0
@@ -1077,8 +1094,7 @@ def curve_window(y0, cx, cc, cn, slope_lo, slope_hi, soc0, soc_min, soc_max, soc
                     continue
                 else:
                     c = _move_cost(y0[t], cx[t], cc[t], cn[t], slope_lo, slope_hi, levels[j] - keep * levels[i],
-                                   charge_mw, discharge_mw, eta_c, eta_d, degradation_cost, u_ch, units, fixed_speed,
-                                   share)
+                                   p_ch, p_dis, eta_c, eta_d, degradation_cost, u_ch, units, fixed_speed, share)
                 if val[i] + c < best:
                     best, bi = val[i] + c, i
                 i += 1

@@ -17,6 +17,7 @@ from dispatch.compile import compile_window
 from dispatch.fast import solve_window_fast
 from dispatch.simulate import engine_options, simulate
 from dispatch.uc import solve_window
+from storage.kernels import station_on_curves
 from casehelp import linear_unit
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
@@ -330,6 +331,54 @@ def _battery_schedule(shed, charge, discharge, soc, price):
     return SimpleNamespace(shed_mw=np.asarray(shed, float), charge_mw=col(charge), discharge_mw=col(discharge),
                            soc_mwh=col(soc), pump_units=np.zeros((12, 1), np.int64), spill_mw=col(np.zeros(12)),
                            price=np.asarray(price, float))
+
+
+def test_reserve_slack_by_hand(tmp_path):
+    # A 0-100 MW, ramps 30 MW/h, at 50 MW before the window, reserve-eligible; B ineligible. With
+    # A at 60, 90, 90 MW: up room min(100 − q, 30 − (q − q_before)) = 20, 0, 10; down room
+    # min(q, 30 − (q_before − q)) = 40, 60, 30; less 5 MW of up reserve required each hour.
+    thermal = [linear_unit("A", 0, 100, 0, 10, ramp_up_mw_per_h=30, ramp_down_mw_per_h=30,
+                           initial={"on": True, "hours": 10, "p_mw": 50}),
+               linear_unit("B", 0, 100, 0, 20, reserve_eligible=False, initial={"on": True, "hours": 10, "p_mw": 40})]
+    a = compile_window(_write_case(tmp_path, [100, 150, 150], thermal, [5, 5, 5]), 0, 3)
+    s = SimpleNamespace(commit=np.ones((3, 2), np.int8), p_mw=np.array([[60.0, 40], [90, 60], [90, 60]]))
+    up, dn = fast._reserve_slack(fast._Window(a), s)
+    np.testing.assert_allclose(up, [15, -5, 5])
+    np.testing.assert_allclose(dn, [40, 60, 30])
+
+
+def test_storage_on_curves_keeps_the_reserve_no_one_else_holds(tmp_path):
+    # 4 h of 100/150/150/100 MW; A 0-100 MW at 10 and B 0-100 MW at 200, neither reserve-eligible;
+    # 40 MW of up reserve in hour 2, which only a 50 MW / 200 MWh battery (half full) can hold. From
+    # the battery idle (holding it), the curves (which see no reserve: no eligible unit) would have
+    # it discharge in both dear hours and end hour 2 with too little energy; kept to what hour 2's
+    # reserve needs, it discharges the rest — cheaper than idle, no reserve short.
+    thermal = [linear_unit("A", 0, 100, 0, 10, reserve_eligible=False, initial={"on": True, "hours": 10, "p_mw": 100}),
+               linear_unit("B", 0, 100, 0, 200, reserve_eligible=False, initial={"on": True, "hours": 10, "p_mw": 0})]
+    case = _write_case(tmp_path, [100, 150, 150, 100], thermal, [0, 0, 40, 0],
+                       storage=[{"name": "bat", "technology": "battery", "discharge_mw": 50, "energy_mwh": 200,
+                                 "soc_initial": 0.5, "soc_final": 0.0}])
+    a = compile_window(case, 0, 4)
+    w = fast._Window(a)
+    st = a.storage
+    u = np.ones((4, 2), np.int8)
+    idle = [(0.0, 0.0, np.zeros(4), np.zeros(4), np.full(4, w.soc0[0]), None, None, np.zeros(4, np.int64),
+             np.zeros(4, np.int64), True, np.zeros(4))]
+    s0, c0 = fast._primal(w, u, np.zeros((4, 2)), stations=idle, passes=0)
+    assert check(a, s0)[0] == [] and s0.reserve_up_short_mw.sum() == 0      # idle, holding the reserve
+    need_mwh = st.soc_min_mwh[0] + 40 / st.eta_discharge[0]
+    (res,) = fast._storage_on_curves(w, s0)
+    ups, _ = fast._storage_reserve(w, [res])
+    assert ups[0][2] >= 40 - 1e-6 and res[4][2] >= need_mwh - 1e-6 and res[3][2] <= 10 + 1e-6
+    assert res[3][1:3].sum() > 10                                            # and it does discharge
+    s1, c1 = fast._primal(w, u, np.zeros((4, 2)), stations=[res], passes=0)
+    assert check(a, s1)[0] == [] and s1.reserve_up_short_mw.sum() < 1e-6 and c1 < c0 - 1000
+    # the curves' own optimum, without the limits, leaves hour 2 short
+    ups0, dns0 = fast._storage_reserve(w, fast._stations_from(s0, 1))
+    cx, cc, cn = fast._residual_curves(w, s0.commit, ups0[0], dns0[0])
+    free = station_on_curves(st, 0, a.net_demand_mw, cx, cc, cn, -a.overgen_cost, a.voll, w.soc0[0],
+                             n_levels=fast.STORAGE_LEVELS)
+    assert free[-1] and free[3][2] < need_mwh - 1.0
 
 
 def test_storage_for_shed_discharges_within_power_and_energy(tmp_path):

@@ -213,10 +213,14 @@ def random_curves(rng, T, S=5):
     return y0, cx, cc, np.full(T, S + 1, np.int64)
 
 
-def curve_args(c, y0, cx, cc, cn, n_levels):
-    """curve_window's positional arguments for case c (a dict like BATTERY); −5000 / 8000 beyond the curves."""
+def curve_args(c, y0, cx, cc, cn, n_levels, limits=None):
+    """curve_window's positional arguments for case c (a dict like BATTERY); −5000 / 8000 beyond the
+    curves; limits (soc_floor, soc_ceil, ch_cap, dis_cap) (T,) each, default none."""
+    T = len(y0)
+    if limits is None:
+        limits = (np.full(T, -np.inf), np.full(T, np.inf), np.full(T, np.inf), np.full(T, np.inf))
     return (y0, cx, cc, cn, -5000.0, 8000.0, c["soc0"], c["L"], c["U"], c["F"], c["Pc"], c["Pd"], c["ec"], c["ed"],
-            c["keep"], c["dc"], c["n"], c["fixed"], c["share"], n_levels)
+            c["keep"], c["dc"], c["n"], c["fixed"], c["share"], n_levels, *limits)
 
 
 def curve_cost(y0, cx, cc, ch, dis, dc):
@@ -271,15 +275,52 @@ def test_curve_window_by_hand():
     np.testing.assert_array_equal(gen, [0, 1])
 
 
+NO_FLOOR, NO_CEIL = [-np.inf] * 2, [np.inf] * 2
+
+
+@pytest.mark.parametrize("full, limits, cost, ch, dis", [
+    (True, None, 450.0, [0.0, 0.0], [1.0, 0.0]),                                    # discharge in the dear hour
+    (True, ([1.0, -np.inf], NO_CEIL, NO_CEIL, NO_CEIL), 540.0, [0.0, 0.0], [0.0, 1.0]),        # kept full
+    (True, (NO_FLOOR, NO_CEIL, NO_CEIL, [0.5, np.inf]), 495.0, [0.0, 0.0], [0.5, 0.5]),        # half the room
+    (False, None, 560.0, [1.0, 0.0], [0.0, 0.0]),                                    # charge in the cheap hour
+    (False, (NO_FLOOR, [0.0, np.inf], NO_CEIL, NO_CEIL), 650.0, [0.0, 1.0], [0.0, 0.0]),       # kept empty
+    (False, (NO_FLOOR, NO_CEIL, [0.5, np.inf], NO_CEIL), 605.0, [0.5, 0.5], [0.0, 0.0])])      # half the room
+def test_curve_window_limits_by_hand(full, limits, cost, ch, dis):
+    """1 MW / 1 MWh, lossless, 5 MW of residual load each hour. Full at the start, may end empty,
+    the rest of the system at 100 per MWh in hour 0 and 10 in hour 1: discharging in hour 0 costs
+    400 + 50; a floor of 1 MWh at the end of hour 0 moves it to hour 1 (500 + 40); a discharge cap
+    of 0.5 MW there splits it (450 + 45). Empty at the start, to end full, 10 then 100 per MWh:
+    charging in hour 0 costs 60 + 500; a ceiling of 0 MWh at the end of hour 0 moves it to hour 1
+    (50 + 600); a charge cap of 0.5 MW there splits it (55 + 550)."""
+    c = dict(soc0=1.0 if full else 0.0, L=0.0, U=1.0, F=0.0 if full else 1.0, Pc=1.0, Pd=1.0, ec=1.0, ed=1.0,
+             keep=1.0, dc=0.0, n=1, fixed=False, share=0.0, reserve=False)
+    cx = np.array([[0.0, 10.0], [0.0, 10.0]])
+    cc = np.array([[0.0, 1000.0], [0.0, 100.0]]) if full else np.array([[0.0, 100.0], [0.0, 1000.0]])
+    lim = None if limits is None else tuple(np.array(x, float) for x in limits)
+    out = kernels.curve_window(*curve_args(c, np.array([5.0, 5.0]), cx, cc, np.array([2, 2]), 11, lim))
+    assert out[-1] and out[0] == pytest.approx(cost)
+    np.testing.assert_allclose(out[1], ch, atol=1e-12)
+    np.testing.assert_allclose(out[2], dis, atol=1e-12)
+
+
 def test_curve_window_py_func_parity(monkeypatch):
     """curve_window run as plain Python gives the compiled outputs (uniform grid, self-discharge,
-    unreachable soc_final)."""
+    unreachable soc_final, per-hour limits)."""
     rng = np.random.default_rng(2)
     cases = (BATTERY, dict(PUMPED, keep=0.999), dict(PUMPED, fixed=False, share=0.6), dict(BATTERY, F=5000.0,
                                                                                             U=5000.0))
     inputs = [curve_args(c, *random_curves(rng, 6), 12) for c in cases]
+    c = BATTERY
+    limits = (np.where(rng.random(6) < 0.5, c["L"] + rng.uniform(0, 1, 6) * (c["U"] - c["L"]), -np.inf),
+              np.where(rng.random(6) < 0.3, c["U"] - rng.uniform(0, 0.3, 6) * (c["U"] - c["L"]), np.inf),
+              np.where(rng.random(6) < 0.3, rng.uniform(0, 1, 6) * c["Pc"], np.inf),
+              np.where(rng.random(6) < 0.3, rng.uniform(0, 1, 6) * c["Pd"], np.inf))
+    inputs.append(curve_args(c, *random_curves(rng, 6), 12, limits))
     compiled = [kernels.curve_window(*args) for args in inputs]
-    assert not compiled[-1][-1] and compiled[-1][0] == np.inf
+    assert not compiled[3][-1] and compiled[3][0] == np.inf
+    _, ch, dis, soc, _, _, ok = compiled[4]                  # the limits hold (and bind: a floor of 470 MWh)
+    assert ok and (soc >= limits[0] - 1e-9).all() and (soc <= limits[1] + 1e-9).all()
+    assert (ch <= limits[2] + 1e-9).all() and (dis <= limits[3] + 1e-9).all()
     as_python(monkeypatch)
     for args, fast in zip(inputs, compiled):
         for a, b in zip(fast, kernels.curve_window(*args)):
