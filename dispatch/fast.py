@@ -349,7 +349,8 @@ def _storage_on_curves(w, s, sweeps=CURVE_SWEEPS):
                            soc_ceil=np.where(keep_dn > 0, st.soc_max_mwh[k] - keep_dn * st.eta_charge[k], np.inf),
                            ch_cap=np.where(keep_dn > 0, st.charge_mw[k] - keep_dn, np.inf))
             out = station_on_curves(st, k, a.net_demand_mw - others, cx, cc, cn, -a.overgen_cost, a.voll,
-                                    w.soc0[k], n_levels=STORAGE_LEVELS, **lim)
+                                    w.soc0[k], n_levels=STORAGE_LEVELS, **lim,
+                                    units0=(a.initial.pump_units[k], a.initial.gen_units[k]))
             if out[-1]:
                 if not (np.array_equal(out[1], res[k][2]) and np.array_equal(out[2], res[k][3])):
                     moved, changed[k] = True, step

@@ -213,14 +213,15 @@ def random_curves(rng, T, S=5):
     return y0, cx, cc, np.full(T, S + 1, np.int64)
 
 
-def curve_args(c, y0, cx, cc, cn, n_levels, limits=None):
+def curve_args(c, y0, cx, cc, cn, n_levels, limits=None, mode=(0.0, 0, 0)):
     """curve_window's positional arguments for case c (a dict like BATTERY); −5000 / 8000 beyond the
-    curves; limits (soc_floor, soc_ceil, ch_cap, dis_cap) (T,) each, default none."""
+    curves; limits (soc_floor, soc_ceil, ch_cap, dis_cap) (T,) each, default none; mode (mode-change
+    cost per unit start, units pumping and generating before), default free."""
     T = len(y0)
     if limits is None:
         limits = (np.full(T, -np.inf), np.full(T, np.inf), np.full(T, np.inf), np.full(T, np.inf))
     return (y0, cx, cc, cn, -5000.0, 8000.0, c["soc0"], c["L"], c["U"], c["F"], c["Pc"], c["Pd"], c["ec"], c["ed"],
-            c["keep"], c["dc"], c["n"], c["fixed"], c["share"], n_levels, *limits)
+            c["keep"], c["dc"], c["n"], c["fixed"], c["share"], n_levels, *limits, *mode)
 
 
 def curve_cost(y0, cx, cc, ch, dis, dc):
@@ -303,6 +304,25 @@ def test_curve_window_limits_by_hand(full, limits, cost, ch, dis):
     np.testing.assert_allclose(out[2], dis, atol=1e-12)
 
 
+@pytest.mark.parametrize("mode, cost, ch, dis", [
+    ((0.0, 0, 0), 920.0, [1, 0, 1, 0], [0, 1, 0, 1]),       # two cycles
+    ((40.0, 0, 0), 1080.0, [1, 0, 1, 0], [0, 1, 0, 1]),      # each saves 90 − 2·40: still two
+    ((50.0, 0, 0), 1100.0, [0, 0, 0, 0], [0, 0, 0, 0]),      # each would cost 10 more: idle
+    ((50.0, 1, 0), 1060.0, [1, 0, 0, 0], [0, 1, 0, 0])])     # pumping before: the first pump start is free
+def test_curve_window_mode_changes_by_hand(mode, cost, ch, dis):
+    """One 1 MW fixed-speed unit, 2 MWh, lossless, empty at both ends, 5 MW of residual load at 10,
+    100, 10, 100 per MWh: a cycle (pump in a cheap hour, generate in the next) saves 90 and starts
+    two modes; idle costs 1100."""
+    c = dict(soc0=0.0, L=0.0, U=2.0, F=0.0, Pc=1.0, Pd=1.0, ec=1.0, ed=1.0, keep=1.0, dc=0.0, n=1, fixed=True,
+             share=0.0, reserve=False)
+    cx = np.tile([0.0, 10.0], (4, 1))
+    cc = np.array([[0.0, 100.0], [0.0, 1000.0], [0.0, 100.0], [0.0, 1000.0]])
+    out = kernels.curve_window(*curve_args(c, np.full(4, 5.0), cx, cc, np.full(4, 2), 3, mode=mode))
+    assert out[-1] and out[0] == pytest.approx(cost)
+    np.testing.assert_allclose(out[1], ch, atol=1e-12)
+    np.testing.assert_allclose(out[2], dis, atol=1e-12)
+
+
 def test_curve_window_py_func_parity(monkeypatch):
     """curve_window run as plain Python gives the compiled outputs (uniform grid, self-discharge,
     unreachable soc_final, per-hour limits)."""
@@ -316,11 +336,17 @@ def test_curve_window_py_func_parity(monkeypatch):
               np.where(rng.random(6) < 0.3, rng.uniform(0, 1, 6) * c["Pc"], np.inf),
               np.where(rng.random(6) < 0.3, rng.uniform(0, 1, 6) * c["Pd"], np.inf))
     inputs.append(curve_args(c, *random_curves(rng, 6), 12, limits))
+    two = dict(PUMPED, soc0=0.0, L=0.0, U=4.0, F=0.0, Pc=2.0, Pd=2.0, ec=1.0, ed=1.0, n=2)   # mode changes
+    y0, cx, cc, cn = random_curves(rng, 6)
+    cc[1::2] *= 3.0                                                  # dear odd hours: cycles pay
+    inputs += [curve_args(two, y0 / 100, cx / 100, cc / 100, cn, 5, mode=m) for m in ((0.0, 0, 0), (300.0, 1, 0))]
     compiled = [kernels.curve_window(*args) for args in inputs]
     assert not compiled[3][-1] and compiled[3][0] == np.inf
     _, ch, dis, soc, _, _, ok = compiled[4]                  # the limits hold (and bind: a floor of 470 MWh)
     assert ok and (soc >= limits[0] - 1e-9).all() and (soc <= limits[1] + 1e-9).all()
     assert (ch <= limits[2] + 1e-9).all() and (dis <= limits[3] + 1e-9).all()
+    free, dear = compiled[5], compiled[6]                    # the mode-change cost changes the schedule
+    assert free[-1] and dear[-1] and free[4].any() and not np.array_equal(free[1], dear[1])
     as_python(monkeypatch)
     for args, fast in zip(inputs, compiled):
         for a, b in zip(fast, kernels.curve_window(*args)):
