@@ -246,19 +246,22 @@ def _dual(w, lam, mu, nu):
 
 
 def _storage_reserve(w, res):
-    """(T,) up and down reserve the scheduled stations can hold, per station lists too."""
-    st, T = w.st, w.a.T
-    ups, dns = [], []
-    for k, r in enumerate(res):
-        ch, dis, soc = r[2], r[3], r[4]
-        if st.reserve_eligible[k]:
-            up = np.maximum(0.0, np.minimum(st.discharge_mw[k] - dis + ch, st.eta_discharge[k] * (soc - st.soc_min_mwh[k])))
-            dn = np.maximum(0.0, np.minimum(st.charge_mw[k] - ch + dis, (st.soc_max_mwh[k] - soc) / st.eta_charge[k]))
-        else:
-            up = dn = np.zeros(T)
-        ups.append(up)
-        dns.append(dn)
-    return ups, dns
+    """Up and down reserve (T,) MW the scheduled stations (per-station tuples) can hold: lists
+    (`_station_reserve` of each)."""
+    pairs = [_station_reserve(w, k, r) for k, r in enumerate(res)]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _station_reserve(w, k, r):
+    """(up, down) reserve (T,) MW station k can hold under its schedule r (a per-station tuple):
+    power room and energy room above soc_min (up) or below soc_max (down); zero if ineligible."""
+    st = w.st
+    ch, dis, soc = r[2], r[3], r[4]
+    if not st.reserve_eligible[k]:
+        return np.zeros(w.a.T), np.zeros(w.a.T)
+    up = np.maximum(0.0, np.minimum(st.discharge_mw[k] - dis + ch, st.eta_discharge[k] * (soc - st.soc_min_mwh[k])))
+    dn = np.maximum(0.0, np.minimum(st.charge_mw[k] - ch + dis, (st.soc_max_mwh[k] - soc) / st.eta_charge[k]))
+    return up, dn
 
 
 def _stations_from(s, N):
@@ -355,7 +358,7 @@ def _storage_on_curves(w, s, sweeps=CURVE_SWEEPS):
                 if not (np.array_equal(out[1], res[k][2]) and np.array_equal(out[2], res[k][3])):
                     moved, changed[k] = True, step
                 res[k] = (0.0, 0.0, out[1], out[2], out[3], None, None, out[4], out[5], True, np.zeros(a.T))
-                up, dn = (x[k] for x in _storage_reserve(w, res))
+                up, dn = _station_reserve(w, k, res[k])
                 slack_up += up - ups[k]
                 slack_dn += dn - dns[k]
                 ups[k], dns[k] = up, dn

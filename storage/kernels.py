@@ -1072,6 +1072,11 @@ def curve_window(y0, cx, cc, cn, slope_lo, slope_hi, soc0, soc_min, soc_max, soc
     off = np.empty(2 * M + 1)
     # units pumping / generating in the last hour of the best path to each level (mode changes)
     pu, ge, npu, nge = np.zeros(M, np.int64), np.zeros(M, np.int64), np.zeros(M, np.int64), np.zeros(M, np.int64)
+    pud, ged = np.zeros(2 * M + 1, np.int64), np.zeros(2 * M + 1, np.int64)    # ... of a step of d levels
+    if mode_cost > 0.0 and uniform:
+        for d in range(-(M - 1), M):
+            pud[d + M], ged[d + M] = _units_of(d * delta, charge_mw, discharge_mw, eta_c, eta_d, u_ch, u_dis,
+                                               fixed_speed)
     for j in range(M):
         val[j] = np.inf if levels[j] < soc_floor[0] - eps or levels[j] > soc_ceil[0] + eps else _move_cost(
             y0[0], cx[0], cc[0], cn[0], slope_lo, slope_hi, levels[j] - keep * soc0, min(charge_mw, ch_cap[0]),
@@ -1104,16 +1109,18 @@ def curve_window(y0, cx, cc, cn, slope_lo, slope_hi, soc0, soc_min, soc_max, soc
             while i < M:
                 if i < i_hi:
                     c = off[j - i + M]
+                    if mode_cost > 0.0 and c < np.inf:
+                        c += mode_cost * (max(pud[j - i + M] - pu[i], 0) + max(ged[j - i + M] - ge[i], 0))
                 elif even and i < mu:
                     i = mu                                  # skip to the uneven top level
                     continue
                 else:
                     c = _move_cost(y0[t], cx[t], cc[t], cn[t], slope_lo, slope_hi, levels[j] - keep * levels[i],
                                    p_ch, p_dis, eta_c, eta_d, degradation_cost, u_ch, units, fixed_speed, share)
-                if mode_cost > 0.0 and c < np.inf:
-                    p, g = _units_of(levels[j] - keep * levels[i], charge_mw, discharge_mw, eta_c, eta_d, u_ch, u_dis,
-                                     fixed_speed)
-                    c += mode_cost * (max(p - pu[i], 0) + max(g - ge[i], 0))
+                    if mode_cost > 0.0 and c < np.inf:
+                        p, g = _units_of(levels[j] - keep * levels[i], charge_mw, discharge_mw, eta_c, eta_d, u_ch,
+                                         u_dis, fixed_speed)
+                        c += mode_cost * (max(p - pu[i], 0) + max(g - ge[i], 0))
                 if val[i] + c < best:
                     best, bi = val[i] + c, i
                 i += 1
