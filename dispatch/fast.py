@@ -31,8 +31,9 @@ window of `SystemArrays`:
    serving residual load y (committed units' segments inside their ramp-reachable bands,
    curtailable renewables, the reserve the stations do not hold charged at the shortfall penalty)
    is a convex curve (`_residual_curves`); each station in turn is re-planned against those curves
-   by an exact DP on its SoC grid (`storage.kernels.curve_window`: it sees its own effect on the
-   price, which the price taker does not; it keeps the reserve no other source has room for),
+   by a DP on its SoC grid (`storage.kernels.curve_window`: it sees its own effect on the price,
+   which the price taker does not; it keeps the reserve no other source has room for; pumped
+   hydro's mode changes are counted along each state's best path),
    then the commitment is searched again under that
    storage schedule; each round continues from the last one's schedule, at most CURVE_ROUNDS,
    until CURVE_PATIENCE rounds in a row find nothing better (`_primal_search`). Last, the best
@@ -271,7 +272,15 @@ def _stations_from(s, N):
              s.pump_units[:, k], s.gen_units[:, k], True, s.spill_mw[:, k]) for k in range(N)]
 
 
-def _residual_curves(w, u, st_up, st_dn):
+def _bounds(w, u):
+    """`kernels.output_bounds` of commitment u (T, G): (cap, lo, hi) (T, G) MW above p_min."""
+    a = w.a
+    return kernels.output_bounds(u.astype(np.int8), a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h,
+                                 a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h, a.ramp_down_mw_per_h, a.initial.on,
+                                 w.q0, a.season_min_mw)
+
+
+def _residual_curves(w, u, st_up, st_dn, bounds=None):
     """The hourly cost of serving residual load y MW (demand − storage net output) with commitment
     u (T, G) and the renewables, as convex piecewise-linear curves for `storage.kernels.curve_window`:
     (cx, cc (T, P+1) points MW and costs currency/h, cn (T,)). Each committed unit offers its
@@ -279,11 +288,11 @@ def _residual_curves(w, u, st_up, st_dn):
     their curtailable output at −curtailment cost. Reserves the stations do not hold (st_up, st_dn
     (T,) MW) are charged on the reserve-eligible segments: the top of their headroom (up) and the
     bottom (down) cost ± the reserve shortfall penalty, so energy that eats into reserve is dear
-    (`kernels.offer_curves`). Ramps between hours are not in the curves (the dispatch meets them)."""
+    (`kernels.offer_curves`). Ramps between hours are not in the curves (the dispatch meets them).
+    bounds: u's `_bounds`, if the caller has them."""
     a = w.a
     u = u.astype(np.int8)
-    _, lo, hi = kernels.output_bounds(u, a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h, a.shutdown_ramp_mw_per_h,
-                                      a.ramp_up_mw_per_h, a.ramp_down_mw_per_h, a.initial.on, w.q0, a.season_min_mw)
+    _, lo, hi = _bounds(w, u) if bounds is None else bounds
     cx, cc = kernels.offer_curves(u, lo, hi, a.p_min_mw, w.seg_mw, w.seg_slope, w.reserve_ok,
                                   a.available_mw, a.min_output_mw, a.curtailment_cost,
                                   np.maximum(a.reserve_down_mw - st_dn, 0.0), np.maximum(a.reserve_up_mw - st_up, 0.0),
@@ -291,18 +300,16 @@ def _residual_curves(w, u, st_up, st_dn):
     return cx, cc, np.full(a.T, cx.shape[1], np.int64)
 
 
-def _reserve_slack(w, s):
+def _reserve_slack(w, s, cap=None):
     """Up and down reserve (T,) MW the thermal units of schedule s could hold, less the
     requirements: Σ over committed reserve-eligible units of their room above their output (up
     to the hour's cap, `kernels.output_bounds`) and below it (down to p_min), each within the
     ramp left from the hour before (the checker's reserve rules); the stations' reserve is left
-    out (the caller adds it)."""
+    out (the caller adds it). cap: the first of s.commit's `_bounds`, if the caller has them."""
     a = w.a
-    u = s.commit.astype(np.int8)
-    cap, _, _ = kernels.output_bounds(u, a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h,
-                                      a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h, a.ramp_down_mw_per_h,
-                                      a.initial.on, w.q0, a.season_min_mw)
-    on = u.astype(bool)
+    if cap is None:
+        cap = _bounds(w, s.commit)[0]
+    on = s.commit.astype(bool)
     q = np.where(on, s.p_mw - a.p_min_mw[None, :], 0.0)
     prev_q = np.vstack([w.q0[None, :], q[:-1]])
     prev_on = np.vstack([a.initial.on[None, :], on[:-1]])
@@ -322,14 +329,16 @@ def _storage_on_curves(w, s, sweeps=CURVE_SWEEPS):
     reserve no other source has room for at s (`_reserve_slack`, updated after each station's
     program): its state of charge and power are bounded there. (Without that a battery drained
     at midday left the thermal units the reserve: on the 28 May window the MILP's storage
-    re-planned from the MILP's own schedule went from 0.0 % to +2.6 % above it, now +0.4 %.)
+    re-planned from the MILP's own schedule went from 0.0 % to +2.6 % above it; with the limits
+    +0.4 %, with mode changes counted too +0.2 %.)
     Returns per-station tuples like `_stations_from`."""
     a, st = w.a, w.a.storage
     res = _stations_from(s, st.N)
     ups, dns = _storage_reserve(w, res)
-    cx, cc, cn = _residual_curves(w, s.commit, sum(ups, np.zeros(a.T)), sum(dns, np.zeros(a.T)))
+    bounds = _bounds(w, s.commit)
+    cx, cc, cn = _residual_curves(w, s.commit, sum(ups, np.zeros(a.T)), sum(dns, np.zeros(a.T)), bounds)
     solved, changed, step = [-1] * st.N, [-1] * st.N, 0   # step of each station's last program / change
-    slack_up, slack_dn = _reserve_slack(w, s)        # beyond the requirements, stations included
+    slack_up, slack_dn = _reserve_slack(w, s, bounds[0])  # beyond the requirements, stations included
     slack_up += sum(ups, np.zeros(a.T))
     slack_dn += sum(dns, np.zeros(a.T))
     for _ in range(sweeps):
@@ -746,7 +755,8 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret, bound=-np.inf):
     start-ups removed with the commitment rebuilt (`_drop_starts`); where it still is, stops of
     the largest units before surplus hours (`_surplus_stops`), then the same units kept on through
     their breaks (`_bridges`) (in a year of the default system 18 of the 19 surplus trials kept
-    were in such windows, which are about 15 % of them; run everywhere, those steps took 1 s more);
+    were in such windows, which are about 15 % of them; run everywhere, those steps took about
+    0.9 s more);
     if the best schedule still sheds load, the stations discharge more in those hours where they
     can (`_storage_for_shed`), kept if cheaper. Returns the best (Schedule, objective)."""
     s, c = _primal(w, u_dual, regret, price=np.clip(lam, w.lam_lo, w.lam_hi), beat=best_c)
