@@ -379,6 +379,8 @@ def test_storage_on_curves_keeps_the_reserve_no_one_else_holds(tmp_path):
     free = station_on_curves(st, 0, a.net_demand_mw, cx, cc, cn, -a.overgen_cost, a.voll, w.soc0[0],
                              n_levels=fast.STORAGE_LEVELS)
     assert free[-1] and free[3][2] < need_mwh - 1.0
+    with pytest.raises(ValueError, match="soc_floor, soc_ceil, ch_cap, dis_cap"):    # limits of the wrong length
+        station_on_curves(st, 0, a.net_demand_mw, cx, cc, cn, -a.overgen_cost, a.voll, w.soc0[0], soc_floor=np.zeros(3))
 
 
 def test_storage_for_shed_discharges_within_power_and_energy(tmp_path):
