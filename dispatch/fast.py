@@ -324,7 +324,8 @@ def _storage_on_curves(w, s, sweeps=CURVE_SWEEPS):
     """Storage of schedule s re-planned against the cost curves of its commitment
     (`_residual_curves`): each station in turn (`sweeps` passes) by `storage.kernels.curve_window`,
     the other stations' schedules fixed; a station whose others have not changed since its last
-    program in this call is not solved again (the same inputs give the same schedule). The curves
+    program in this call is not solved again (the same curves and others; only its reserve limits,
+    which follow its own schedule, could differ). The curves
     hold the stations' reserve fixed, so a station must keep, in each hour, the up and down
     reserve no other source has room for at s (`_reserve_slack`, updated after each station's
     program): its state of charge and power are bounded there. (Without that a battery drained
