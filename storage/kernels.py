@@ -1160,14 +1160,20 @@ def curve_window(y0, cx, cc, cn, slope_lo, slope_hi, soc0, soc_min, soc_max, soc
 
 @njit(cache=True)
 def _units_of(d, charge_mw, discharge_mw, eta_c, eta_d, u_ch, u_dis, fixed_speed):
-    """(units pumping, units generating) of an hour that changes the kept energy by d MWh, as
-    `_tally` counts them."""
+    """(units pumping, units generating) of an hour that changes the kept energy by d MWh (`_units`)."""
     if d > 0.0:
-        ch = min(d / eta_c, charge_mw)
-        return (int(np.rint(ch / u_ch)) if fixed_speed else int(np.ceil(ch / u_ch - 1e-9))), 0
+        return _units(min(d / eta_c, charge_mw), 0.0, u_ch, u_dis, fixed_speed)
     if d < 0.0:
-        return 0, int(np.ceil(min(-d * eta_d, discharge_mw) / u_dis - 1e-9))
+        return _units(0.0, min(-d * eta_d, discharge_mw), u_ch, u_dis, fixed_speed)
     return 0, 0
+
+
+@njit(cache=True)
+def _units(ch, dis, u_ch, u_dis, fixed_speed):
+    """(units pumping, units generating) of an hour charging ch and discharging dis MW with units
+    of u_ch / u_dis MW: fixed speed ch/u_ch pumps (rounded), else ceil; generators ceil(dis/u_dis)."""
+    pump = int(np.rint(ch / u_ch)) if fixed_speed else int(np.ceil(ch / u_ch - 1e-9))
+    return pump, int(np.ceil(dis / u_dis - 1e-9))
 
 
 @njit(cache=True)
@@ -1184,6 +1190,5 @@ def _tally(ch, dis, soc0, keep, eta_c, eta_d, charge_mw, discharge_mw, units, fi
     for t in range(T):
         s = keep * s + eta_c * ch[t] - dis[t] / eta_d
         soc[t] = s
-        pump[t] = int(np.rint(ch[t] / u_ch)) if fixed_speed else int(np.ceil(ch[t] / u_ch - 1e-9))
-        gen[t] = int(np.ceil(dis[t] / u_dis - 1e-9))
+        pump[t], gen[t] = _units(ch[t], dis[t], u_ch, u_dis, fixed_speed)
     return soc, pump, gen
