@@ -65,7 +65,7 @@ from numba import njit
 DEFAULT_LEVELS = 48
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _pump_ok(ch, u_ch, share, tol):
     """Variable-speed pumping `ch` (MW) is possible with whole units of u_ch MW running at least
     `share` of their rating: ch >= share·u_ch·ceil(ch/u_ch)."""
@@ -73,7 +73,7 @@ def _pump_ok(ch, u_ch, share, tol):
     return ch >= share * u_ch * q - tol
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _offer(t, j, w, y, ch, dis, nval, nsoc, prev, chs, diss, src, sl, by_soc):
     """Keep the landing (profit so far w, soc y MWh, from source src) in bucket j if it beats the one
     there: by w + sl·y (sl: the slope of the value to go in this bucket, currency/MWh), or by soc
@@ -90,7 +90,7 @@ def _offer(t, j, w, y, ch, dis, nval, nsoc, prev, chs, diss, src, sl, by_soc):
         diss[t, j] = dis
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _slide(val, key, q, head, tail, nxt, upto, lo):
     """Sliding-window maximum of key over the sources with finite val: push sources nxt..upto−1
     into the monotone queue q[head:tail], drop those below lo; returns (head, tail, nxt)."""
@@ -106,7 +106,7 @@ def _slide(val, key, q, head, tail, nxt, upto, lo):
     return head, tail, nxt
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _hour(t, p, mu_u, mu_d, val, soc, nsrc, ks, kd, kc, qd, qc, extra, nval, nsoc, prev, chs, diss, levels, eu,
           ed_room, slope, x0, delta, L, U, slo, shi, sn, Pc, Pd, ec, ed, keep, dc, units, fixed, share, by_soc):
     """One hour of the forward program from the states (val, soc: (nsrc,), soc increasing) to the
@@ -235,7 +235,7 @@ def _hour(t, p, mu_u, mu_d, val, soc, nsrc, ks, kd, kc, qd, qc, extra, nval, nso
                 _offer(t, j, w, y, ch, 0.0, nval, nsoc, prev, chs, diss, i, slope[j], by_soc)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _count(a, n, x, inclusive):
     """Number of the first n entries of the sorted a (n,) that are < x (<= x when inclusive)."""
     lo, hi = 0, n
@@ -248,7 +248,7 @@ def _count(a, n, x, inclusive):
     return lo
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _inside(y, slo, shi, sn, eps):
     """y (MWh) lies in one of the sn sorted disjoint intervals [slo, shi] (within eps)."""
     for r in range(sn):
@@ -259,7 +259,7 @@ def _inside(y, slo, shi, sn, eps):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _reach_sets(T, L, U, F, Pc, Pd, ec, ed, keep, units, fixed, share, R):
     """Where soc_final can still be met from: S_t, the socs at the end of hour t (MWh) from which the
     program's own moves (any discharge up to Pd; q whole fixed-speed units; variable-speed q units
@@ -325,7 +325,7 @@ def _reach_sets(T, L, U, F, Pc, Pd, ec, ed, keep, units, fixed, share, R):
     return slo, shi, sn
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _best_source(y, ks, val, ia, ib, ca, cb, p, mu_u, mu_d, eu_y, ed_y, Pc, Pd, ec, ed, dc, u_ch, share, tol_p):
     """Best source for landing exactly at y MWh: discharging from sources ia..ib-1 or charging from
     ca..cb-1 (keep·soc in ks). eu_y, ed_y: reserve-up and reserve-down energy room at y (MW).
@@ -344,7 +344,7 @@ def _best_source(y, ks, val, ia, ib, ca, cb, p, mu_u, mu_d, eu_y, ed_y, Pc, Pd, 
     return best, bi, bch
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _grid(L, U, F, Pc, ec, keep, units, fixed, n_levels):
     """SoC grid (M,) MWh on [L, U] and its origin x0 and step delta. Fixed-speed pumps with keep == 1:
     step eta_c·u/m (m whole, the least giving >= n_levels points), anchored at F so that pumping can
@@ -368,7 +368,7 @@ def _grid(L, U, F, Pc, ec, keep, units, fixed, n_levels):
     return levels, x0, delta
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _slopes(levels, keep, wlen, wsl, wn, wx0, wv0):
     """(T, M) slope (currency/MWh) of the relaxation's value to go after hour t, J_{t+1}(x) = W_{t+1}(keep·x),
     between grid levels j and j + 1 (the last level: from j - 1); 0 for the last hour. A relaxation
@@ -394,7 +394,7 @@ def _slopes(levels, keep, wlen, wsl, wn, wx0, wv0):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _primal(price, mu_u, mu_d, soc0, L, U, F, Pc, Pd, ec, ed, keep, dc, units, fixed, share, n_levels,
             wlen, wsl, wn, wx0, wv0):
     """Forward bucket program; states sharing a bucket are ranked by profit so far plus the value to go
@@ -463,7 +463,7 @@ def _primal(price, mu_u, mu_d, soc0, L, U, F, Pc, Pd, ec, ed, keep, dc, units, f
     return ch, dis, False
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _backtrack(T, j, prev, chs, diss, ch, dis):
     """Fill ch, dis (T,) MW from bucket j of the last hour back along prev (T, M)."""
     for t in range(T - 1, -1, -1):
@@ -472,7 +472,7 @@ def _backtrack(T, j, prev, chs, diss, ch, dis):
         j = prev[t, j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _recover(soc0, L, U, Pc, Pd, ec, ed, keep, units, fixed, ch, dis):
     """soc0 is so far outside [L, U] that no hour-0 landing exists: every hour charge (whole units if
     fixed) toward L or discharge toward U, as far as the ratings allow, else idle."""
@@ -492,7 +492,7 @@ def _recover(soc0, L, U, Pc, Pd, ec, ed, keep, units, fixed, ch, dis):
         s = ks + ec * ch[t] - dis[t] / ed
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _relaxation(theta_u, theta_d, price, mu_u, mu_d, soc0, L, U, F, Pc, Pd, ec, ed, keep, dc,
                 wlen, wsl, worig, wn, wx0, wv0, ux0, jlen, jsl, b_out, ch_out, dis_out):
     """Exact optimum of the relaxed LP with reserve terms linearised by theta_u, theta_d (T,) in [0, 1]
@@ -609,7 +609,7 @@ def _relaxation(theta_u, theta_d, price, mu_u, mu_d, soc0, L, U, F, Pc, Pd, ec, 
     return value
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _multipliers(mu_up, mu_dn, reserve_eligible):
     """The reserve multipliers (T,) a station earns (zero unless reserve_eligible) and whether any is > 0."""
     T = mu_up.shape[0]
@@ -619,7 +619,7 @@ def _multipliers(mu_up, mu_dn, reserve_eligible):
     return mu_u, mu_d, has_mu
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _multipliers_into(mu_up, mu_dn, reserve_eligible, mu_u, mu_d):
     """`_multipliers` written into mu_u, mu_d (T,); returns whether any is > 0."""
     has_mu = False
@@ -630,7 +630,7 @@ def _multipliers_into(mu_up, mu_dn, reserve_eligible, mu_u, mu_d):
     return has_mu
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _work_space(T):
     """Work arrays of `_relaxation` for T hours: wlen, wsl, worig, wn, wx0, wv0, ux0, jlen, jsl, b, ch, dis."""
     C = 2 * T + 2
@@ -638,7 +638,7 @@ def _work_space(T):
             np.empty(T), np.empty(T), np.empty(C), np.empty(C), np.empty(T), np.empty(T), np.empty(T))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dual_space(T):
     """Work arrays of `_dual_bound` for T hours: wlen, wsl (T, C) float, worig (T, C) int, wn (T,) int,
     jlen, jsl (C,) as `_relaxation`'s (C = 2T + 2); vec (14, T) (rows: `_relaxation`'s wx0, wv0,
@@ -649,7 +649,7 @@ def _dual_space(T):
             np.empty(C), np.empty((14, T)), np.empty((5, T)))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def storage_window(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_mw, discharge_mw, eta_c,
                    eta_d, keep, degradation_cost, units, fixed_speed, pump_min_share, reserve_eligible, n_levels):
     """Price-taker schedule and profit bound of one storage station over one window.
@@ -740,7 +740,7 @@ def storage_window(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charg
     return bound, profit, ch, dis, soc, r_up, r_dn, pump, gen, feasible
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def storage_dual(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_mw, discharge_mw, eta_c, eta_d,
                  keep, degradation_cost, reserve_eligible, n_steps):
     """Profit bound of one storage station from the relaxation alone (no schedule is built): the
@@ -773,7 +773,7 @@ def storage_dual(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_
     return bound, out[0], out[1], out[2], out[3], out[4]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dual_bound(price, mu_up, mu_dn, soc0, soc_min, soc_max, soc_final, charge_mw, discharge_mw, eta_c, eta_d, keep,
                 degradation_cost, reserve_eligible, n_steps, wlen, wsl, worig, wn, jlen, jsl, vec, out, warm):
     """`storage_dual` on the work arrays of `_dual_space` (wlen, wsl, worig, wn, jlen, jsl, vec; T
@@ -943,7 +943,7 @@ def station_on_curves(st, k: int, y0, cx, cc, cn, slope_lo: float, slope_hi: flo
                         float(np.asarray(st.mode_change_cost, dtype=np.float64)[k]), int(units0[0]), int(units0[1]))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _curve_cost(cx, cc, n, slope_lo, slope_hi, y):
     """Convex piecewise-linear cost (currency/h) of residual load y MW: points cx[:n] (MW,
     increasing), values cc[:n]; slope_lo below cx[0], slope_hi above cx[n-1] (currency/MWh)."""
@@ -962,7 +962,7 @@ def _curve_cost(cx, cc, n, slope_lo, slope_hi, y):
     return cc[lo] if w <= 0.0 else cc[lo] + (cc[hi] - cc[lo]) * (y - cx[lo]) / w
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _move(y0, d, Pc, Pd, ec, ed, dc, u_ch, units, fixed, share):
     """An hour in which the station changes its kept energy by d MWh (d > 0: charging d/eta_c MW,
     d < 0: discharging -d·eta_d MW) while the rest of the system serves y0 MW: (ok, y, extra) —
@@ -989,7 +989,7 @@ def _move(y0, d, Pc, Pd, ec, ed, dc, u_ch, units, fixed, share):
     return True, y0, 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _move_cost(y0, cx, cc, n, slope_lo, slope_hi, d, Pc, Pd, ec, ed, dc, u_ch, units, fixed, share):
     """Cost (currency) of the hour of `_move`: the rest of the system's curve at y plus the
     station's extra cost; inf when the move breaks a power or pump rule."""
@@ -999,7 +999,7 @@ def _move_cost(y0, cx, cc, n, slope_lo, slope_hi, d, Pc, Pd, ec, ed, dc, u_ch, u
     return _curve_cost(cx, cc, n, slope_lo, slope_hi, y) + extra
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _move_costs(y0, cx, cc, n, slope_lo, slope_hi, delta, M, Pc, Pd, ec, ed, dc, u_ch, units, fixed, share, off):
     """off[d + M] = `_move_cost` of d·delta MWh for d = −(M − 1) .. M − 1 (off (2M + 1,)), the same
     numbers: y rises with d, so one walk along the curve's points (cx[:n] increasing) finds each
@@ -1024,7 +1024,7 @@ def _move_costs(y0, cx, cc, n, slope_lo, slope_hi, delta, M, Pc, Pd, ec, ed, dc,
         off[d + M] = c + extra
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def curve_window(y0, cx, cc, cn, slope_lo, slope_hi, soc0, soc_min, soc_max, soc_final, charge_mw, discharge_mw,
                  eta_c, eta_d, keep, degradation_cost, units, fixed_speed, pump_min_share, n_levels, soc_floor,
                  soc_ceil, ch_cap, dis_cap, mode_cost, pump0, gen0):
@@ -1158,7 +1158,7 @@ def curve_window(y0, cx, cc, cn, slope_lo, slope_hi, soc0, soc_min, soc_max, soc
     return cost, ch, dis, soc, pump, gen, True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _units_of(d, charge_mw, discharge_mw, eta_c, eta_d, u_ch, u_dis, fixed_speed):
     """(units pumping, units generating) of an hour that changes the kept energy by d MWh (`_units`)."""
     if d > 0.0:
@@ -1168,7 +1168,7 @@ def _units_of(d, charge_mw, discharge_mw, eta_c, eta_d, u_ch, u_dis, fixed_speed
     return 0, 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _units(ch, dis, u_ch, u_dis, fixed_speed):
     """(units pumping, units generating) of an hour charging ch and discharging dis MW with units
     of u_ch / u_dis MW: fixed speed ch/u_ch pumps (rounded), else ceil; generators ceil(dis/u_dis)."""
@@ -1176,7 +1176,7 @@ def _units(ch, dis, u_ch, u_dis, fixed_speed):
     return pump, int(np.ceil(dis / u_dis - 1e-9))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _tally(ch, dis, soc0, keep, eta_c, eta_d, charge_mw, discharge_mw, units, fixed_speed):
     """soc (T,) MWh at the end of each hour and the units pumping / generating (T,) int64 of the
     schedule ch, dis (T,) MW (fixed speed: ch/u pumps, else ceil; generators: ceil(dis/u))."""
