@@ -42,7 +42,8 @@ window of `SystemArrays`:
    local search again; kept if cheaper. Then, only where the schedule is still more than DROP_GAP
    above the dual bound: the dearest start-ups are removed one at a time with the commitment
    repaired and searched again around the gap they leave (`_drop_starts`: several units change in
-   one move); the largest units running through surplus hours are stopped before them (and, where
+   one move); swap moves that run the cheaper unit on to the window's end (`_swap_to_end`); the
+   largest units running through surplus hours are stopped before them (and, where
    off after them, started again), storage re-planned, kept if cheaper (`_surplus_stops`); the same
    units are tried on through their breaks the same way (`_bridges`). A schedule that
    still sheds load while a station could help in those hours (discharge from energy to spare or
@@ -98,7 +99,8 @@ DROP_GAP = 0.01           # ... only in windows whose schedule is this far above
                           # step measured before the repair's keep-on option: 0, every window, made the
                           # year 0.003 % cheaper for 1.4 s more, the pglib-uc rts_gmlc days +1.05 %
                           # against +1.07 %; 0.005: the year 0.001 % cheaper than 0.01, 1.9 s more);
-                          # the surplus stops and bridges too (session 10)
+                          # the surplus stops and bridges too (session 10), the swap moves to the
+                          # window's end (session 11)
 SURPLUS_UNITS = 4         # largest units tried for a stop before surplus hours and through breaks
                           # (_surplus_stops, _bridges; with the gap rule, 6, 8 and 12: the year 0.009,
                           # 0.004 and 0.014 % dearer on its path, the 28 windows +0.62, +0.60, +0.60 %)
@@ -458,13 +460,14 @@ def _storage_for_shed(w, s):
 
 
 def _primal(w, u0, regret, price=None, stations=None, swap=False, passes=SEARCH_PASSES, from_start=False,
-            beat=np.inf):
+            beat=np.inf, to_end=False):
     """A primal schedule from commitment u0 under one storage schedule: the stations' own (given
     as `stations`, per-station tuples) or scheduled as price takers at `price` (T,). The
     commitment is repaired for that storage (regret (T, G): on − off values guiding the repair;
     from_start: it may keep units that ran before the window on from the first hour),
     improved by local search (`kernels.decommit`, at most `passes` passes; with `swap`, then by
-    `kernels.swap_in` and, if that found a cheaper commitment, by the local search again) and
+    `kernels.swap_in` (its to_end moves with `to_end`) and, if that found a cheaper commitment, by
+    the local search again) and
     dispatched. Returns (Schedule, objective): the checker's objective, computed from the dispatch
     by `kernels.window_cost` plus the stations' costs (`_storage_cost`; the same number to ~1e-15,
     in a fraction of the time of `check.objective`); the Schedule is None when the objective is not
@@ -487,7 +490,7 @@ def _primal(w, u0, regret, price=None, stations=None, swap=False, passes=SEARCH_
               a.shutdown_cost, a.voll, a.overgen_cost, a.reserve_short_cost, a.must_run_short_cost)
     u, cost = kernels.decommit(u, *search, passes)
     if swap:
-        u2, cost2, _ = kernels.swap_in(u, cost, *search)
+        u2, cost2, _ = kernels.swap_in(u, cost, *search, to_end)
         if cost2 < cost - 1e-6:
             u, _ = kernels.decommit(u2, *search, passes)
     _, out = kernels.dispatch_lifted(u, *bounds, a.initial.on, w.q0, a.season_min_mw, *market, kernels.LIFT_ROUNDS)
@@ -644,6 +647,20 @@ def _drop_starts(w, best_s, best_c, regret):
     return best_s, best_c
 
 
+def _swap_to_end(w, best_s, best_c, regret):
+    """Swap moves that run the cheaper unit to the window's end (`kernels.swap_in` with to_end)
+    on best_s's commitment under its own storage schedule, the local search before and after; kept
+    if cheaper, then, with storage, the curve rounds from it. Returns the best (Schedule,
+    objective)."""
+    s, c = _primal(w, best_s.commit, regret, stations=_stations_from(best_s, w.st.N), swap=True, to_end=True,
+                   beat=best_c)
+    if c < best_c - 1e-6:
+        best_s, best_c = s, c
+        if w.st.N:
+            best_s, best_c = _curve_rounds(w, best_s, best_c, regret)
+    return best_s, best_c
+
+
 def _largest_units(a, commit):
     """The SURPLUS_UNITS units committed somewhere in commit (T, G), largest minimum output first
     (the candidates of `_surplus_stops` and `_bridges`)."""
@@ -753,7 +770,8 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret, bound=-np.inf):
     the curve rounds again from it (a swap that starts or stops units changes what the stations
     should do: with the storage kept, a swap on 14 January left 3 MWh shed that one more round
     removes); where best_c is more than DROP_GAP above `bound` (the dual's L), the dearest
-    start-ups removed with the commitment rebuilt (`_drop_starts`); where it still is, stops of
+    start-ups removed with the commitment rebuilt (`_drop_starts`), then swap moves that run the
+    cheaper unit to the window's end (`_swap_to_end`); where it still is, stops of
     the largest units before surplus hours (`_surplus_stops`), then the same units kept on through
     their breaks (`_bridges`) (in a year of the default system 18 of the 19 surplus trials kept
     were in such windows, which are about 15 % of them; run everywhere, those steps took about
@@ -772,6 +790,7 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret, bound=-np.inf):
             best_s, best_c = _curve_rounds(w, best_s, best_c, regret)
     if best_c - bound > DROP_GAP * abs(best_c):
         best_s, best_c = _drop_starts(w, best_s, best_c, regret)
+        best_s, best_c = _swap_to_end(w, best_s, best_c, regret)
     if best_c - bound > DROP_GAP * abs(best_c):
         best_s, best_c = _surplus_stops(w, best_s, best_c, regret)
         best_s, best_c = _bridges(w, best_s, best_c, regret)

@@ -1586,7 +1586,7 @@ def decommit(u, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up
 def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ramp_up, ramp_dn, init_on, init_h, q0,
             season_min, seg_mw, seg_slope, reserve_ok, avail, min_out, curt_cost, demand, res_up, res_dn, st_up,
             st_dn, curve_mw, curve_cost, n_points, su_by_off, k_off, sd_cost, voll, over_cost, short_cost,
-            heat_short_cost):
+            heat_short_cost, to_end=False):
     """Swap moves for a searched commitment u (T, G) int8 of cost `best` (`evaluate`): a cheaper unit
     started in place of dearer ones — the move `decommit` lacks (it only changes existing blocks).
     For each unit g (cheapest first; `order` is dearest first) and each on block of a dearer unit
@@ -1598,6 +1598,12 @@ def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ra
     Trials are priced from u's dispatch by `_trial` (only the hours a move changes, as `decommit`);
     a kept move's cost is then `evaluate`d in full. g's hours [t0, t1] are tried once per
     commitment (dearer units on through the same hours give the same move).
+    With to_end, g is on from t0 to the window's last hour instead, where the move above stops it
+    earlier (those that run to the end are not tried again): one start that pays only over the
+    rest of the window, where the shorter move does not (pglib-uc rts_gmlc 2020-01-27: a 76 MW
+    steam unit started at hour 15 of 48 and run to the end in place of the ten combustion turbines
+    of the evening peak and another one's block the next evening; 2020-03-05 and 2020-05-05 alike
+    with combined cycles).
     Other arguments as `decommit` (without `passes`). Returns (u (T, G) int8, cost, moves kept).
     On pglib-uc rts_gmlc 2020-11-25 it replaces evening gas turbines by restarted steam units."""
     T, G = u.shape
@@ -1631,10 +1637,9 @@ def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ra
                 while t1 + 1 < T and u[t1 + 1, h] == 1:
                     t1 += 1
                 t1 = min(T - 1, max(t1, t0 + up_h[g] - 1))
-                if tried[t0, t1]:
+                if tried[t0, T - 1 if to_end else t1]:
                     t += 1
                     continue
-                tried[t0, t1] = True
                 for k in range(T):
                     col[k] = u[k, g]
                 for k in range(t0, t1 + 1):
@@ -1646,6 +1651,17 @@ def swap_in(u, best, forced, order, up_h, down_h, p_min, p_max, su_mw, sd_mw, ra
                 if n < T and n - t1 - 1 < down_h[g]:
                     for k in range(t1 + 1, n):
                         col[k] = 1
+                if to_end:
+                    e = t0
+                    while e + 1 < T and col[e + 1] == 1:
+                        e += 1
+                    if e >= T - 1:                  # the move above runs to the end: tried there
+                        t += 1
+                        continue
+                    t1 = T - 1
+                    for k in range(t0, T):
+                        col[k] = 1
+                tried[t0, t1] = True
                 # and into a preceding one
                 p = t0 - 1
                 while p >= 0 and col[p] == 0:

@@ -623,6 +623,55 @@ def test_swap_in_starts_a_cheaper_unit_in_place_of_dearer_ones(tmp_path):
     assert u.T.tolist() == [[1] * 6, [0] * 6, [0] * 6]
 
 
+def test_swap_in_to_end_runs_the_cheaper_unit_to_the_window_end(tmp_path, monkeypatch):
+    # 50 MW for 6 h. Peaker A (10-60 MW, 500/h at 10 MW then 40/MWh: 2,100/h at 50 MW) runs hours
+    # 0-2, peaker B (the same, free start) hours 3-5: 12,600. The cheap unit (0-150 MW at 10/MWh:
+    # 500/h, start 5,000, min up 2 h) is off. The plain swap from A's start runs it for A's block
+    # (5,000 + 3 × 500 against 3 × 2,100 saved: +200) and from B's start for B's (the same +200):
+    # neither pays, so nothing changes. With to_end the move from A's start runs it to hour 5 and
+    # stops both peakers: 5,000 + 6 × 500 = 8,000 (the optimum); from B's start the plain move
+    # already ran to the end (not tried again). Compiled and pure-Python versions agree.
+    thermal = [linear_unit("base", 0, 150, 0, 10, min_up_h=2, startup=[{"lag_h": 1, "cost": 5000}],
+                           startup_ramp_mw_per_h=150, initial={"on": False, "hours": 10})]
+    inits = {"peakA": {"on": True, "hours": 10, "p_mw": 50}, "peakB": {"on": False, "hours": 10}}
+    thermal += [linear_unit(n, 10, 60, 500, 40, startup_ramp_mw_per_h=60, shutdown_ramp_mw_per_h=60,
+                            startup=[{"lag_h": 1, "cost": 0}], initial=init) for n, init in inits.items()]
+    a = compile_window(_write_case(tmp_path, [50] * 6, thermal), 0, 6)
+    w = fast._Window(a)
+    u0 = np.array([[0, 1, 0]] * 3 + [[0, 0, 1]] * 3, np.int8)
+    z = np.zeros(6)
+    bounds = (a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h, a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h,
+              a.ramp_down_mw_per_h)
+    search = (w.forced, w.order[::-1].copy(), a.min_up_h, a.min_down_h, *bounds, a.initial.on, w.init_h, w.q0,
+              a.season_min_mw, w.seg_mw, w.seg_slope, w.reserve_ok, a.available_mw, a.min_output_mw,
+              a.curtailment_cost, a.net_demand_mw, a.reserve_up_mw, a.reserve_down_mw, z, z, a.curve_mw,
+              a.curve_cost_per_h, a.n_points, w.su_by_off, w.k_off, a.shutdown_cost, a.voll, a.overgen_cost,
+              a.reserve_short_cost, a.must_run_short_cost)
+    cost = kernels.decommit(u0, *search, 0)[1]
+    assert cost == pytest.approx(12600)
+    u, c, moves = kernels.swap_in(u0, cost, *search, False)
+    assert moves == 0 and c == pytest.approx(12600) and (u == u0).all()
+    got = kernels.swap_in(u0, cost, *search, True)
+    for x, y in zip(got, kernels.swap_in.py_func(u0, cost, *search, True)):
+        np.testing.assert_allclose(x, y)
+    u, c, moves = got
+    assert moves == 1 and c == pytest.approx(8000)
+    assert u.T.tolist() == [[1] * 6, [0] * 6, [0] * 6]
+    # the engine's step: from u0's schedule to the optimum, checked; run only where the schedule is
+    # more than DROP_GAP above the dual bound (with 100 % never, with −1 always)
+    s0, c0 = fast._primal(w, u0, np.zeros((6, 3)), stations=[])
+    assert c0 == pytest.approx(12600)
+    s1, c1 = fast._swap_to_end(w, s0, c0, np.zeros((6, 3)))
+    assert check(a, s1)[0] == [] and c1 == pytest.approx(8000) and s1.commit[:, 0].all()
+    calls, step = [], fast._swap_to_end
+    monkeypatch.setattr(fast, "_swap_to_end", lambda *args: calls.append(1) or step(*args))
+    monkeypatch.setattr(fast, "DROP_GAP", 1.0)
+    f = solve_window_fast(a, {})
+    assert check(a, f)[0] == [] and f.objective == pytest.approx(8000) and calls == []
+    monkeypatch.setattr(fast, "DROP_GAP", -1.0)
+    assert check(a, solve_window_fast(a, {}))[0] == [] and calls == [1]
+
+
 
 def _two_coal_gas_case(tmp_path, gas_units=1):
     """120 MW for 6 h, then 280 MW for 6 h. Two coal units (50-150 MW, 1000/h at 50 MW then 20/MWh,
