@@ -593,6 +593,19 @@ def test_local_search_trims_an_overcommitted_schedule(tmp_path):
     np.testing.assert_allclose(s.p_mw[:, 2], 0.0, atol=1e-9)
 
 
+def _search_args(a, w):
+    """The arguments of kernels.decommit and kernels.swap_in after the commitment (and its cost), no
+    storage (as fast._primal builds them)."""
+    z = np.zeros(a.T)
+    bounds = (a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h, a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h,
+              a.ramp_down_mw_per_h)
+    return (w.forced, w.order[::-1].copy(), a.min_up_h, a.min_down_h, *bounds, a.initial.on, w.init_h, w.q0,
+            a.season_min_mw, w.seg_mw, w.seg_slope, w.reserve_ok, a.available_mw, a.min_output_mw,
+            a.curtailment_cost, a.net_demand_mw, a.reserve_up_mw, a.reserve_down_mw, z, z, a.curve_mw,
+            a.curve_cost_per_h, a.n_points, w.su_by_off, w.k_off, a.shutdown_cost, a.voll, a.overgen_cost,
+            a.reserve_short_cost, a.must_run_short_cost)
+
+
 def test_swap_in_starts_a_cheaper_unit_in_place_of_dearer_ones(tmp_path):
     # 100 MW for 6 h; two peakers (10-60 MW, 500/h at 10 MW then 40/MWh) run, the cheap unit (0-150
     # MW at 10/MWh, start 200, min up 4 h) is off: 6 × (2·500 + 40·80) = 25,200. The local search
@@ -605,14 +618,7 @@ def test_swap_in_starts_a_cheaper_unit_in_place_of_dearer_ones(tmp_path):
     a = compile_window(_write_case(tmp_path, [100] * 6, thermal), 0, 6)
     w = fast._Window(a)
     u0 = np.array([[0, 1, 1]] * 6, np.int8)
-    z = np.zeros(6)
-    bounds = (a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h, a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h,
-              a.ramp_down_mw_per_h)
-    search = (w.forced, w.order[::-1].copy(), a.min_up_h, a.min_down_h, *bounds, a.initial.on, w.init_h, w.q0,
-              a.season_min_mw, w.seg_mw, w.seg_slope, w.reserve_ok, a.available_mw, a.min_output_mw,
-              a.curtailment_cost, a.net_demand_mw, a.reserve_up_mw, a.reserve_down_mw, z, z, a.curve_mw,
-              a.curve_cost_per_h, a.n_points, w.su_by_off, w.k_off, a.shutdown_cost, a.voll, a.overgen_cost,
-              a.reserve_short_cost, a.must_run_short_cost)
+    search = _search_args(a, w)
     u, cost = kernels.decommit(u0, *search, 2)
     assert cost == pytest.approx(25200) and (u == u0).all()
     got = kernels.swap_in(u, cost, *search)
@@ -639,14 +645,7 @@ def test_swap_in_to_end_runs_the_cheaper_unit_to_the_window_end(tmp_path, monkey
     a = compile_window(_write_case(tmp_path, [50] * 6, thermal), 0, 6)
     w = fast._Window(a)
     u0 = np.array([[0, 1, 0]] * 3 + [[0, 0, 1]] * 3, np.int8)
-    z = np.zeros(6)
-    bounds = (a.p_min_mw, a.p_max_mw, a.startup_ramp_mw_per_h, a.shutdown_ramp_mw_per_h, a.ramp_up_mw_per_h,
-              a.ramp_down_mw_per_h)
-    search = (w.forced, w.order[::-1].copy(), a.min_up_h, a.min_down_h, *bounds, a.initial.on, w.init_h, w.q0,
-              a.season_min_mw, w.seg_mw, w.seg_slope, w.reserve_ok, a.available_mw, a.min_output_mw,
-              a.curtailment_cost, a.net_demand_mw, a.reserve_up_mw, a.reserve_down_mw, z, z, a.curve_mw,
-              a.curve_cost_per_h, a.n_points, w.su_by_off, w.k_off, a.shutdown_cost, a.voll, a.overgen_cost,
-              a.reserve_short_cost, a.must_run_short_cost)
+    search = _search_args(a, w)
     cost = kernels.decommit(u0, *search, 0)[1]
     assert cost == pytest.approx(12600)
     u, c, moves = kernels.swap_in(u0, cost, *search, False)
