@@ -43,9 +43,10 @@ window of `SystemArrays`:
    above the dual bound: the dearest start-ups are removed one at a time with the commitment
    repaired and searched again around the gap they leave (`_drop_starts`: several units change in
    one move); swap moves that run the cheaper unit on to the window's end, then, if anything
-   changed, the plain swap moves again (`_swap_to_end`); the largest units running through surplus hours are stopped before them (and, where
-   off after them, started again), storage re-planned, kept if cheaper (`_surplus_stops`); the same
-   units are tried on through their breaks the same way (`_bridges`). A schedule that
+   changed, the plain swap moves again (`_swap_to_end`); the largest units running through
+   surplus hours are stopped before them (and, where off after them, started again), storage
+   re-planned, kept if cheaper (`_surplus_stops`); the same units are tried on through their
+   breaks the same way (`_bridges`). A schedule that
    still sheds load while a station could help in those hours (discharge from energy to spare or
    moved from its later discharge, or charge less) gets that help (`_storage_for_shed`), kept if
    cheaper.
@@ -800,9 +801,9 @@ def _primal_search(w, best_s, best_c, u_dual, lam, regret, bound=-np.inf):
         if w.st.N:
             best_s, best_c = _curve_rounds(w, best_s, best_c, regret)
     if best_c - bound > DROP_GAP * abs(best_c):
-        s = best_s
+        before = best_s
         best_s, best_c = _drop_starts(w, best_s, best_c, regret)
-        best_s, best_c = _swap_to_end(w, best_s, best_c, regret, best_s is not s)
+        best_s, best_c = _swap_to_end(w, best_s, best_c, regret, best_s is not before)
     if best_c - bound > DROP_GAP * abs(best_c):
         best_s, best_c = _surplus_stops(w, best_s, best_c, regret)
         best_s, best_c = _bridges(w, best_s, best_c, regret)
